@@ -1,0 +1,38 @@
+"""The audit trail: django-auditlog records every create/update/delete of a
+registered model in one table (who, when, action, before/after per field).
+This module reads it for record pages and the auditor's search."""
+
+from auditlog.models import LogEntry
+from django.contrib.contenttypes.models import ContentType
+
+HISTORY_LIMIT = 50
+
+
+def history_for(instance, limit: int = HISTORY_LIMIT):
+    """The latest changes of one record, newest first, with their actors."""
+    content_type = ContentType.objects.get_for_model(type(instance))
+    return list(
+        LogEntry.objects.filter(content_type=content_type, object_pk=str(instance.pk))
+        .select_related("actor")
+        .order_by("-timestamp", "-pk")[:limit]
+    )
+
+
+def audit_log_search(*, query: str = "", actor: str = "", action: str = "", model: str = "", date_from=None, date_to=None):
+    """Audit entries matching the auditor's search, newest first."""
+    entries = LogEntry.objects.select_related("actor", "content_type").order_by("-timestamp", "-pk")
+    if query:
+        from django.db.models import Q
+
+        entries = entries.filter(Q(object_repr__contains=query) | Q(object_pk=query))
+    if actor:
+        entries = entries.filter(actor__username=actor)
+    if action != "" and action is not None:
+        entries = entries.filter(action=int(action))
+    if model:
+        entries = entries.filter(content_type_id=model)
+    if date_from:
+        entries = entries.filter(timestamp__date__gte=date_from)
+    if date_to:
+        entries = entries.filter(timestamp__date__lte=date_to)
+    return entries

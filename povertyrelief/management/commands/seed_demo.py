@@ -1,0 +1,24 @@
+from django.core.management.base import BaseCommand, CommandError
+
+from povertyrelief.demo import seed_demo, write_accounts_file
+
+
+class Command(BaseCommand):
+    help = "生成演示县（区划、驻村工作队、演示账户及业务数据），只能写入空数据库。"
+
+    def add_arguments(self, parser):
+        parser.add_argument("--households", type=int, default=15000, help="贫困户数量（默认 15000）")
+        parser.add_argument("--seed", type=int, default=2020, help="随机种子（同一种子生成同样的数据）")
+        parser.add_argument("--if-empty", action="store_true", help="数据库已有数据时跳过而不报错")
+
+    def handle(self, *args, households: int, seed: int, if_empty: bool, **options):
+        from villages.models import Area
+
+        if Area.objects.exists():
+            if if_empty:
+                self.stdout.write("数据库已有数据，跳过演示数据生成。")
+                return
+            raise CommandError("数据库中已有区划数据，演示数据只能写入空数据库。")
+        demo = seed_demo(households=households, seed=seed, log=self.stdout.write)
+        path = write_accounts_file(demo)
+        self.stdout.write(self.style.SUCCESS(f"演示数据已生成；演示账户写入 {path}"))

@@ -1,0 +1,44 @@
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils import timezone
+
+SESSION_LAST_SEEN = "last_seen"
+
+
+class IdleTimeoutMiddleware:
+    """Log a user out after settings.IDLE_TIMEOUT without a request."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.user.is_authenticated:
+            now = timezone.now().timestamp()
+            last_seen = request.session.get(SESSION_LAST_SEEN)
+            if last_seen is not None and now - last_seen > settings.IDLE_TIMEOUT.total_seconds():
+                logout(request)
+                minutes = int(settings.IDLE_TIMEOUT.total_seconds() // 60)
+                messages.warning(request, f"您已超过 {minutes} 分钟未操作，系统已自动退出，请重新登录。")
+                return redirect(f"{reverse('login')}?next={request.path}")
+            request.session[SESSION_LAST_SEEN] = now
+        return self.get_response(request)
+
+
+class ForcePasswordChangeMiddleware:
+    """Until a user replaces the password an administrator set, only the
+    password change page, logout and static files are reachable."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = request.user
+        if user.is_authenticated and getattr(user, "must_change_password", False):
+            allowed = {reverse("password_change"), reverse("logout")}
+            if request.path not in allowed and not request.path.startswith("/" + settings.STATIC_URL.lstrip("/")):
+                messages.info(request, "首次登录或密码已被管理员重置，请先修改密码。")
+                return redirect("password_change")
+        return self.get_response(request)

@@ -1,0 +1,20 @@
+from django import template
+
+register = template.Library()
+
+
+@register.filter
+def verbose_name(content_type_or_model) -> str:
+    """Chinese name of a model, given the model, an instance or a ContentType."""
+    model = getattr(content_type_or_model, "model_class", None)
+    model = model() if callable(model) else content_type_or_model
+    meta = getattr(model, "_meta", None)
+    return str(meta.verbose_name) if meta else ""
+
+
+@register.filter
+def audit_value(value) -> str:
+    """An audited value for people: empty and None both read as （空）."""
+    if value in (None, "None", "", "[]"):
+        return "（空）"
+    return value

@@ -1,0 +1,24 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from . import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("accounts/login/", views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/password/", views.PasswordChangeView.as_view(), name="password_change"),
+    path("users/", views.user_list, name="user_list"),
+    path("users/new/", views.user_create, name="user_create"),
+    path("users/<int:pk>/edit/", views.user_update, name="user_update"),
+    path("users/<int:pk>/password/", views.user_reset_password, name="user_reset_password"),
+    path("audit/", views.audit_log, name="audit_log"),
+    path("audit/<int:pk>/", views.audit_entry, name="audit_entry"),
+    path("audit/logins/", views.login_log, name="login_log"),
+    path("areas/", include("villages.urls")),
+    path("admin/", admin.site.urls),
+]
+
+handler403 = "povertyrelief.views.permission_denied"
+handler404 = "povertyrelief.views.page_not_found"

@@ -1,0 +1,204 @@
+from auditlog.models import LogEntry
+from axes.models import AccessFailureLog, AccessLog
+from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse, reverse_lazy
+from django.views import View
+
+from villages.models import Area, AreaLevel, WorkTeam
+
+from .audit import audit_log_search
+from .models import User
+from .permissions import require, restrict
+from .user_forms import AuditSearchForm, PasswordResetByAdminForm, UserCreateForm, UserUpdateForm
+from .views_base import ScopedCreateView, ScopedListView, ScopedMixin, ScopedUpdateView
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "registration/login.html"
+    redirect_authenticated_user = True
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    template_name = "registration/password_change.html"
+    success_url = reverse_lazy("home")
+
+    def form_valid(self, form):
+        user = form.save()
+        user.must_change_password = False
+        user.save(update_fields=["must_change_password"])
+        update_session_auth_hash(self.request, user)
+        messages.success(self.request, "密码已修改。")
+        return redirect(self.success_url)
+
+
+@login_required
+def home(request):
+    user = request.user
+    context = {"area": user.area}
+    if user.can("view") and user.area is not None:
+        areas = restrict(Area, user)
+        teams = restrict(WorkTeam, user).filter(end_date__isnull=True)
+        context["stats"] = {
+            "townships": areas.filter(level=AreaLevel.TOWNSHIP).count(),
+            "villages": areas.filter(level=AreaLevel.VILLAGE).count(),
+            "current_teams": teams.count(),
+        }
+        if user.area.level != AreaLevel.VILLAGE:
+            context["children"] = (
+                areas.filter(parent=user.area)
+                .annotate(
+                    village_count=Count("children", distinct=True),
+                    team_count=Count("work_teams", filter=Q(work_teams__end_date__isnull=True), distinct=True),
+                )
+                .order_by("code")
+            )
+        else:
+            context["village_teams"] = teams.select_related("village")
+    return render(request, "home.html", context)
+
+
+class UserListView(ScopedListView):
+    model = User
+    action = "manage"
+    template_name = "povertyrelief/user_list.html"
+
+    def get_queryset(self):
+        users = super().get_queryset().select_related("area")
+        query = self.request.GET.get("q", "").strip()
+        if query:
+            users = users.filter(
+                Q(username__icontains=query) | Q(last_name__contains=query) | Q(first_name__contains=query)
+            )
+        role = self.request.GET.get("role", "")
+        if role:
+            users = users.filter(role=role)
+        return users.order_by("area__code", "username")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["roles"] = User._meta.get_field("role").choices
+        return context
+
+
+class UserCreateView(ScopedCreateView):
+    model = User
+    form_class = UserCreateForm
+    action = "manage"
+    success_message = "用户已创建，首次登录时须修改密码。"
+
+    def get_success_url(self):
+        return reverse("user_list")
+
+
+class UserUpdateView(ScopedUpdateView):
+    model = User
+    form_class = UserUpdateForm
+    action = "manage"
+    success_message = "用户已保存。"
+
+    def get_success_url(self):
+        return reverse("user_list")
+
+
+class UserResetPasswordView(ScopedMixin, View):
+    action = "manage"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            require(request.user, self.action)
+            self.target = get_object_or_404(restrict(User, request.user, self.action), pk=kwargs["pk"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def get(self, request, pk):
+        return self._render(PasswordResetByAdminForm(target=self.target))
+
+    def post(self, request, pk):
+        form = PasswordResetByAdminForm(request.POST, target=self.target)
+        if form.is_valid():
+            self.target.set_password(form.cleaned_data["password"])
+            self.target.must_change_password = True
+            self.target.save(update_fields=["password", "must_change_password"])
+            messages.success(request, f"已重置 {self.target} 的密码，对方下次登录时须修改。")
+            return redirect("user_list")
+        return self._render(form)
+
+    def _render(self, form):
+        return render(
+            self.request,
+            "generic/object_form.html",
+            {"form": form, "object": self.target, "title": f"重置密码：{self.target}"},
+        )
+
+
+class AuditLogView(ScopedMixin, View):
+    """Searchable, read-only audit log for the auditor."""
+
+    action = "audit"
+
+    def get(self, request):
+        form = AuditSearchForm(request.GET or None)
+        entries = LogEntry.objects.none()
+        if form.is_valid() or not request.GET:
+            data = form.cleaned_data if form.is_bound else {}
+            entries = audit_log_search(
+                query=data.get("q", ""),
+                actor=data.get("actor", ""),
+                action=data.get("action", ""),
+                model=data.get("model", ""),
+                date_from=data.get("date_from"),
+                date_to=data.get("date_to"),
+            )
+        page = Paginator(entries, 50).get_page(request.GET.get("page"))
+        return render(request, "povertyrelief/audit_log.html", {"form": form, "page_obj": page})
+
+
+class AuditEntryView(ScopedMixin, View):
+    action = "audit"
+
+    def get(self, request, pk):
+        entry = get_object_or_404(LogEntry.objects.select_related("actor", "content_type"), pk=pk)
+        return render(request, "povertyrelief/audit_entry.html", {"entry": entry})
+
+
+class LoginLogView(ScopedMixin, View):
+    action = "audit"
+
+    def get(self, request):
+        username = request.GET.get("username", "").strip()
+        failures = AccessFailureLog.objects.order_by("-attempt_time")
+        successes = AccessLog.objects.order_by("-attempt_time")
+        if username:
+            failures = failures.filter(username=username)
+            successes = successes.filter(username=username)
+        return render(
+            request,
+            "povertyrelief/login_log.html",
+            {
+                "username": username,
+                "failures": Paginator(failures, 50).get_page(request.GET.get("fpage")),
+                "successes": Paginator(successes, 50).get_page(request.GET.get("spage")),
+            },
+        )
+
+
+def permission_denied(request, exception=None):
+    return render(request, "403.html", {"reason": str(exception or "")}, status=403)
+
+
+def page_not_found(request, exception=None):
+    return render(request, "404.html", status=404)
+
+
+user_list = UserListView.as_view()
+user_create = UserCreateView.as_view()
+user_update = UserUpdateView.as_view()
+user_reset_password = UserResetPasswordView.as_view()
+audit_log = AuditLogView.as_view()
+audit_entry = AuditEntryView.as_view()
+login_log = LoginLogView.as_view()

@@ -1,0 +1,110 @@
+"""Personas and factories shared by every test.
+
+Personas: county admin, county viewer, township A staff, village X cadre
+(village X lies in township A), auditor, and an outsider (township B staff).
+"""
+
+import os
+from datetime import date
+
+import pytest
+from django.db import connection
+
+from povertyrelief.models import Role, User
+from villages.models import Area, AreaLevel, WorkTeam
+
+PASSWORD = "Correct-Horse-9"
+
+
+def pytest_collection_modifyitems(config, items):
+    require = os.environ.get("REQUIRE_POSTGRES") == "1"
+    on_postgres = os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://"))
+    postgres_items = [item for item in items if item.get_closest_marker("postgres")]
+    if require and (not on_postgres or not postgres_items):
+        raise pytest.UsageError("REQUIRE_POSTGRES=1 但未在 PostgreSQL 上运行 PostgreSQL 专属测试")
+    if not on_postgres:
+        skip = pytest.mark.skip(reason="needs PostgreSQL (set DATABASE_URL)")
+        for item in postgres_items:
+            item.add_marker(skip)
+
+
+@pytest.fixture
+def on_postgres():
+    return connection.vendor == "postgresql"
+
+
+def make_area(code: str, name: str, parent=None, **extra) -> Area:
+    level = AreaLevel.COUNTY if code.endswith("000000") else AreaLevel.TOWNSHIP if code.endswith("000") else AreaLevel.VILLAGE
+    return Area.objects.create(code=code, name=name, level=level, parent=parent, **extra)
+
+
+@pytest.fixture
+def areas(db):
+    county = make_area("610499000000", "秦川县")
+    township_a = make_area("610499101000", "城关镇", county)
+    township_b = make_area("610499102000", "清河镇", county)
+    village_x = make_area("610499101201", "张家沟村", township_a, rural_population=1200)
+    village_y = make_area("610499101202", "李家湾村", township_a, rural_population=900)
+    village_z = make_area("610499102201", "王家坪村", township_b, rural_population=800)
+    return type(
+        "Areas",
+        (),
+        dict(county=county, township_a=township_a, township_b=township_b, village_x=village_x, village_y=village_y, village_z=village_z),
+    )
+
+
+def make_user(username: str, role: Role, area: Area, **extra) -> User:
+    user = User(username=username, role=role, area=area, last_name="测", first_name="试" + username, **extra)
+    user.set_password(PASSWORD)
+    user.save()
+    return user
+
+
+@pytest.fixture
+def personas(areas):
+    return type(
+        "Personas",
+        (),
+        dict(
+            county_admin=make_user("admin1", Role.COUNTY_ADMIN, areas.county),
+            county_viewer=make_user("viewer1", Role.COUNTY_VIEWER, areas.county),
+            township_a=make_user("zhen_a", Role.TOWNSHIP, areas.township_a),
+            village_x=make_user("cun_x", Role.VILLAGE, areas.village_x),
+            auditor=make_user("audit1", Role.AUDITOR, areas.county),
+            outsider=make_user("zhen_b", Role.TOWNSHIP, areas.township_b),
+        ),
+    )
+
+
+@pytest.fixture
+def work_teams(areas):
+    def team(village, unit):
+        return WorkTeam.objects.create(
+            village=village,
+            dispatching_unit=unit,
+            leader_name="赵队长",
+            leader_phone="13800000001",
+            first_secretary_name="钱书记",
+            first_secretary_phone="13800000002",
+            start_date=date(2023, 3, 1),
+        )
+
+    return type(
+        "Teams", (), dict(x=team(areas.village_x, "县财政局"), y=team(areas.village_y, "县教育局"), z=team(areas.village_z, "县水利局"))
+    )
+
+
+@pytest.fixture
+def client_for(client):
+    """Log a persona in (force_login: the login form itself is tested separately)."""
+
+    def login(user):
+        client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+        return client
+
+    return login
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

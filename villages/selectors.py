@@ -1,0 +1,54 @@
+"""Reading areas and work teams, always scoped to the user."""
+
+from django.db.models import Count, Q
+
+from povertyrelief.permissions import restrict
+
+from .models import Area, AreaLevel, WorkTeam
+
+
+def area_tree(*, actor) -> list[dict]:
+    """Townships with their villages, as far as the actor may see (one query)."""
+    areas = list(
+        restrict(Area, actor)
+        .annotate(current_teams=Count("work_teams", filter=Q(work_teams__end_date__isnull=True)))
+        .order_by("code")
+    )
+    townships: dict[int, dict] = {}
+    loose_villages = []
+    for area in areas:
+        if area.level == AreaLevel.TOWNSHIP:
+            townships[area.pk] = {"area": area, "villages": []}
+    for area in areas:
+        if area.level == AreaLevel.VILLAGE:
+            if area.parent_id in townships:
+                townships[area.parent_id]["villages"].append(area)
+            else:
+                loose_villages.append(area)
+    tree = list(townships.values())
+    if loose_villages:
+        tree.append({"area": None, "villages": loose_villages})
+    return tree
+
+
+def area_get(*, actor, pk: int, action: str = "view") -> Area:
+    from django.shortcuts import get_object_or_404
+
+    return get_object_or_404(restrict(Area, actor, action).select_related("parent", "parent__parent"), pk=pk)
+
+
+def workteam_list(*, actor, query: str = "", status: str = ""):
+    """Work teams in the actor's area; ``status`` is 'current' or 'ended'."""
+    teams = restrict(WorkTeam, actor).select_related("village", "village__parent")
+    if query:
+        teams = teams.filter(
+            Q(village__name__contains=query)
+            | Q(leader_name__contains=query)
+            | Q(first_secretary_name__contains=query)
+            | Q(dispatching_unit__contains=query)
+        )
+    if status == "current":
+        teams = teams.filter(end_date__isnull=True)
+    elif status == "ended":
+        teams = teams.filter(end_date__isnull=False)
+    return teams.order_by("village__code", "-start_date")
