@@ -18,6 +18,7 @@ MAX_ROWS = 200_000
 # would unpack far beyond what its rows could need.
 MAX_UNCOMPRESSED_BYTES = 600 * 1024 * 1024
 MAX_RATIO = 100
+RATIO_CHECK_FROM_BYTES = 20 * 1024 * 1024
 
 
 class WorkbookRefused(Exception):
@@ -83,7 +84,9 @@ def open_workbook(uploaded) -> openpyxl.Workbook:
             raise WorkbookRefused("工作簿含有宏，出于安全原因拒绝导入。")
         total = sum(info.file_size for info in infos)
         compressed = max(1, sum(info.compress_size for info in infos))
-        if total > MAX_UNCOMPRESSED_BYTES or total / compressed > MAX_RATIO:
+        # Small files may compress very well (empty templates); only large
+        # ones are judged by their ratio.
+        if total > MAX_UNCOMPRESSED_BYTES or (total > RATIO_CHECK_FROM_BYTES and total / compressed > MAX_RATIO):
             raise WorkbookRefused("工作簿解压后体积异常（疑似压缩炸弹），拒绝导入。")
     uploaded.seek(0)
     try:

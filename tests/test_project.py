@@ -1,0 +1,90 @@
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.contrib.staticfiles import finders
+
+from povertyrelief.demo import seed_demo
+from povertyrelief.models import Role, User
+from villages.models import Area, WorkTeam
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_production_settings_pass_the_deploy_check():
+    env = {
+        **os.environ,
+        "DEBUG": "0",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "ALLOWED_HOSTS": "fupin.county.example",
+        "DATABASE_URL": os.environ.get("DATABASE_URL", "sqlite:////tmp/deploy-check.sqlite3"),
+    }
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT, env=env, capture_output=True, text=True,
+    )
+    assert result.returncode == 0, result.stderr
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    env = {**os.environ, "DEBUG": "0", "SECRET_KEY": ""}
+    result = subprocess.run([sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True)
+    assert result.returncode != 0 and "SECRET_KEY" in result.stderr
+
+
+def test_time_zone_language_and_static_assets_are_local():
+    assert settings.TIME_ZONE == "Asia/Shanghai" and settings.LANGUAGE_CODE == "zh-hans"
+    for asset in ("vendor/bootstrap/bootstrap.min.css", "vendor/bootstrap/bootstrap.bundle.min.js", "vendor/htmx/htmx.min.js", "fonts/NotoSansSC-Regular.otf"):
+        assert finders.find(asset), asset
+
+
+def test_bundled_font_covers_rare_name_characters():
+    from fontTools.ttLib import TTFont
+
+    cmap = TTFont(finders.find("fonts/NotoSansSC-Regular.otf")).getBestCmap()
+    for char in "堃喆燊犇淼鑫秦川县":
+        assert ord(char) in cmap, char
+
+
+def test_templates_load_nothing_from_other_hosts():
+    for template in (ROOT / "templates").rglob("*.html"):
+        text = template.read_text(encoding="utf-8")
+        assert "http://" not in text and "https://" not in text and "//cdn" not in text, template
+
+
+@pytest.mark.django_db
+def test_seed_demo_builds_the_county_and_accounts(tmp_path):
+    demo = seed_demo(households=0, seed=7, log=lambda *a: None)
+    assert Area.objects.filter(level="township").count() == 11
+    assert Area.objects.filter(level="village").count() == 161
+    assert WorkTeam.objects.filter(end_date__isnull=True).count() == 161
+    roles = {role: User.objects.filter(role=role).count() for role in Role}
+    assert roles[Role.COUNTY_ADMIN] == 1 and roles[Role.COUNTY_VIEWER] == 1 and roles[Role.AUDITOR] == 1
+    assert roles[Role.TOWNSHIP] == 11
+    two_townships = Area.objects.filter(level="village", parent__in=demo.townships[:2]).count()
+    assert roles[Role.VILLAGE] == two_townships
+    for username, password, role, code, name in demo.accounts:
+        user = User.objects.get(username=username)
+        assert user.area.code == code and user.area.name == name and user.get_role_display() == role
+    from povertyrelief.demo import write_accounts_file
+
+    path = write_accounts_file(demo, tmp_path / "demo-accounts.tsv")
+    first = path.read_text(encoding="utf-8").splitlines()[0].split("\t")
+    assert len(first) == 5 and first[0] == "county_admin"
+
+
+@pytest.mark.django_db
+def test_seed_demo_is_deterministic():
+    seed_demo(households=0, seed=11, log=lambda *a: None)
+    first = list(Area.objects.order_by("code").values_list("code", "name", "rural_population"))
+    WorkTeam.objects.all().delete()
+    User.objects.all().delete()
+    Area.objects.filter(level="village").delete()
+    Area.objects.filter(level="township").delete()
+    Area.objects.all().delete()
+    seed_demo(households=0, seed=11, log=lambda *a: None)
+    assert list(Area.objects.order_by("code").values_list("code", "name", "rural_population")) == first
