@@ -4,3 +4,21 @@ from django.apps import AppConfig
 class HouseholdsConfig(AppConfig):
     name = "households"
     verbose_name = "建档立卡户"
+
+    def ready(self) -> None:
+        from povertyrelief.audit import audit_register
+
+        from . import models as m
+
+        # Derived columns are left out: they follow from audited fields.
+        audit_register(m.Household, exclude=("version", "updated_at", "head_name", "member_count",))
+        audit_register(m.Member)
+        audit_register(m.AnnualStandard)
+        audit_register(m.Income, exclude=("recorded_at",))
+        audit_register(m.Cadre)
+        audit_register(m.Assignment)
+        audit_register(m.Visit)
+        audit_register(m.MeasureCategory)
+        audit_register(m.Measure)
+        audit_register(m.Monitoring)
+        audit_register(m.Attachment)

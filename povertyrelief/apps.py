@@ -6,9 +6,9 @@ class PovertyReliefConfig(AppConfig):
     verbose_name = "系统与权限"
 
     def ready(self) -> None:
-        from auditlog.registry import auditlog
+        from .audit import audit_register
 
         from . import signals  # noqa: F401
         from .models import User
 
-        auditlog.register(User, exclude_fields=["password", "last_login"])
+        audit_register(User, exclude=("password", "last_login"))

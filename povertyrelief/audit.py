@@ -36,3 +36,14 @@ def audit_log_search(*, query: str = "", actor: str = "", action: str = "", mode
     if date_to:
         entries = entries.filter(timestamp__date__lte=date_to)
     return entries
+
+
+ACTION_LABELS = {0: "新增", 1: "修改", 2: "删除", 3: "访问"}
+
+
+def audit_register(model, exclude: tuple[str, ...] = ()) -> None:
+    """Audit a model's own columns (not reverse relations, not the id)."""
+    from auditlog.registry import auditlog
+
+    fields = [f.name for f in model._meta.concrete_fields if f.name not in exclude and not f.primary_key]
+    auditlog.register(model, include_fields=fields)

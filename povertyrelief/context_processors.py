@@ -1,4 +1,19 @@
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
+
+# (label, url name, action the role needs)
+MENU = [
+    ("首页", "home", None),
+    ("贫困户", "households:household_list", "view"),
+    ("帮扶干部", "households:cadre_list", "view"),
+    ("区划与工作队", "villages:area_list", "view"),
+    ("数据导入", "households:import_upload", "change"),
+    ("年度标准", "households:standard_list", "manage"),
+    ("措施目录", "households:category_list", "manage"),
+    ("区划导入", "villages:area_import", "manage"),
+    ("用户管理", "user_list", "manage"),
+    ("审计日志", "audit_log", "audit"),
+    ("登录日志", "login_log", "audit"),
+]
 
 
 def navigation(request):
@@ -6,13 +21,12 @@ def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav_items": []}
-    items = [("首页", reverse("home"), "home")]
-    if user.can("view"):
-        items.append(("区划与工作队", reverse("villages:area_list"), "villages"))
-    if user.can("manage"):
-        items.append(("区划导入", reverse("villages:area_import"), "area_import"))
-        items.append(("用户管理", reverse("user_list"), "users"))
-    if user.can("audit"):
-        items.append(("审计日志", reverse("audit_log"), "audit"))
-        items.append(("登录日志", reverse("login_log"), "login_log"))
+    items = []
+    for label, name, action in MENU:
+        if action is not None and not user.can(action):
+            continue
+        try:
+            items.append((label, reverse(name), name))
+        except NoReverseMatch:
+            continue
     return {"nav_items": items}

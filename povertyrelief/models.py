@@ -14,10 +14,10 @@ class Role(models.TextChoices):
 
 # What each role may do, whatever the area. The area then narrows the rows.
 ROLE_ACTIONS: dict[str, frozenset[str]] = {
-    Role.COUNTY_ADMIN: frozenset({"view", "change", "export", "manage"}),
+    Role.COUNTY_ADMIN: frozenset({"view", "change", "export", "reveal", "manage"}),
     Role.COUNTY_VIEWER: frozenset({"view", "export"}),
-    Role.TOWNSHIP: frozenset({"view", "change", "export"}),
-    Role.VILLAGE: frozenset({"view", "change", "export"}),
+    Role.TOWNSHIP: frozenset({"view", "change", "export", "reveal"}),
+    Role.VILLAGE: frozenset({"view", "change", "export", "reveal"}),
     Role.AUDITOR: frozenset({"audit"}),
 }
 
@@ -66,3 +66,30 @@ class User(AbstractUser):
         if action in ROLE_ACTIONS.get(self.role, frozenset()):
             return self.area_id is not None
         return False
+
+
+class PersonalDataAccess(models.Model):
+    """Each reveal of a full ID or bank number and each export of personal
+    data (个人信息保护法): who, when, what, which filter, how many rows."""
+
+    class Kind(models.TextChoices):
+        REVEAL = "reveal", "查看完整敏感信息"
+        EXPORT = "export", "导出个人信息"
+        PRINT = "print", "打印个人信息"
+
+    user = models.ForeignKey(User, verbose_name="用户", on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField("时间", auto_now_add=True)
+    kind = models.CharField("类型", max_length=10, choices=Kind.choices)
+    what = models.CharField("内容", max_length=200)
+    object_repr = models.CharField("对象", max_length=200, blank=True)
+    filters = models.TextField("筛选条件", blank=True)
+    rows = models.PositiveIntegerField("行数", null=True, blank=True)
+    ip_address = models.GenericIPAddressField("IP", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "个人信息访问记录"
+        verbose_name_plural = "个人信息访问记录"
+        ordering = ["-at"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.user} {self.get_kind_display()} {self.what}"

@@ -17,6 +17,7 @@ urlpatterns = [
     path("audit/<int:pk>/", views.audit_entry, name="audit_entry"),
     path("audit/logins/", views.login_log, name="login_log"),
     path("areas/", include("villages.urls")),
+    path("households/", include("households.urls")),
     path("admin/", admin.site.urls),
 ]
 

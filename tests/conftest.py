@@ -108,3 +108,40 @@ def client_for(client):
 @pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def make_household(village, number: str, head_name: str, head_id: str, **extra):
+    """A household with its 户主 written directly (no audit, no service)."""
+    from households.models import Household, Member
+
+    defaults = dict(
+        identification_year=2016, attribute="一般贫困户", main_cause="因病", status="0",
+        housing_safety="安全", safe_drinking_water=True, head_name=head_name, member_count=1,
+    )
+    defaults.update(extra)
+    household = Household.objects.create(village=village, number=number, **defaults)
+    from households.rules import birth_from_id
+
+    birth, sex = birth_from_id(head_id)
+    Member.objects.create(
+        household=household, name=head_name, id_number=head_id, relation="户主", birth_date=birth, sex=sex,
+        medical_insurance=True, serious_illness_insurance=True,
+    )
+    return household
+
+
+# Valid resident IDs (GB 11643-1999 check characters) for tests.
+IDS = ['610499196505120011', '610499197003150020', '610499198811230031', '610499201006070041', '61049919521201005X']
+
+
+@pytest.fixture
+def households(areas):
+    return type(
+        "Households",
+        (),
+        dict(
+            x=make_household(areas.village_x, "6104991012010001", "张建国", IDS[0]),
+            y=make_household(areas.village_y, "6104991012020001", "李秀英", IDS[1]),
+            z=make_household(areas.village_z, "6104991022010001", "王德福", IDS[2]),
+        ),
+    )

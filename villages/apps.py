@@ -6,9 +6,9 @@ class VillagesConfig(AppConfig):
     verbose_name = "区划与驻村工作队"
 
     def ready(self) -> None:
-        from auditlog.registry import auditlog
+        from povertyrelief.audit import audit_register
 
         from .models import Area, WorkTeam
 
-        auditlog.register(Area)
-        auditlog.register(WorkTeam)
+        audit_register(Area)
+        audit_register(WorkTeam)

@@ -18,3 +18,10 @@ def audit_value(value) -> str:
     if value in (None, "None", "", "[]"):
         return "（空）"
     return value
+
+
+@register.filter
+def audit_action(entry) -> str:
+    from povertyrelief.audit import ACTION_LABELS
+
+    return ACTION_LABELS.get(entry.action, str(entry.action))

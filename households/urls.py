@@ -1,0 +1,6 @@
+"""URLs of the households app; each views module declares its own patterns."""
+
+from .views import cadres, imports, income, measures, registry
+
+app_name = "households"
+urlpatterns = registry.urlpatterns + income.urlpatterns + cadres.urlpatterns + measures.urlpatterns + imports.urlpatterns
