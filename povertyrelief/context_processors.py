@@ -11,6 +11,7 @@ MENU = [
     ("措施目录", "households:category_list", "manage"),
     ("区划导入", "villages:area_import", "manage"),
     ("用户管理", "user_list", "manage"),
+    ("后台任务", "job_list", "view"),
     ("审计日志", "audit_log", "audit"),
     ("登录日志", "login_log", "audit"),
 ]

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "django_filters",
     "axes",
     "auditlog",
+    "django_tasks_db",
     "povertyrelief",
     "villages",
     "households",
@@ -206,3 +207,7 @@ LOGGING = {
     },
 }
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
+
+# Background jobs (imports, big exports, batch printing) go through Django's
+# task framework; the database backend needs no broker (`manage.py db_worker`).
+TASKS = {"default": {"BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}

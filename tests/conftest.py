@@ -145,3 +145,10 @@ def households(areas):
             z=make_household(areas.village_z, "6104991022010001", "王德福", IDS[2]),
         ),
     )
+
+
+@pytest.fixture(autouse=True)
+def jobs_run_immediately(settings, tmp_path):
+    """Background jobs run inline in tests; their files go to a temp folder."""
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+    settings.MEDIA_ROOT = tmp_path / "media"
