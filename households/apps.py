@@ -11,7 +11,7 @@ class HouseholdsConfig(AppConfig):
         from . import models as m
 
         # Derived columns are left out: they follow from audited fields.
-        audit_register(m.Household, exclude=("version", "updated_at", "head_name", "member_count",))
+        audit_register(m.Household, exclude=("version", "updated_at", "head_name", "member_count", "card_data_changed_at"))
         audit_register(m.Member)
         audit_register(m.AnnualStandard)
         audit_register(m.Income, exclude=("recorded_at",))
@@ -22,3 +22,6 @@ class HouseholdsConfig(AppConfig):
         audit_register(m.Measure)
         audit_register(m.Monitoring)
         audit_register(m.Attachment)
+        audit_register(m.CardPrint)
+
+        from . import signals  # noqa: F401
