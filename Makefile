@@ -18,8 +18,10 @@ run: setup seed
 	@echo "演示账户（仅供演示，生产环境请删除）："
 	@awk -F'\t' '{ printf "  %-16s %-12s %-12s %s %s\n", $$1, $$2, $$3, $$4, $$5 }' var/demo-accounts.tsv
 	@echo ""
-	@echo "服务地址： http://127.0.0.1:$(PORT)/"
-	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+	@echo "服务地址： http://127.0.0.1:$(PORT)/   （后台任务进程日志：var/worker.log）"
+	@$(PY) manage.py db_worker --no-startup-delay > var/worker.log 2>&1 & worker=$$!; \
+		trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+		$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 setup: venv system-libs migrate
 
