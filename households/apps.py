@@ -24,4 +24,7 @@ class HouseholdsConfig(AppConfig):
         audit_register(m.Attachment)
         audit_register(m.CardPrint)
 
-        from . import signals  # noqa: F401
+        # Signals keep card dates current; the imports and printing modules
+        # register their background job runners for the task worker.
+        from . import printing, signals  # noqa: F401
+        from .services import imports  # noqa: F401

@@ -8,7 +8,9 @@ class PovertyReliefConfig(AppConfig):
     def ready(self) -> None:
         from .audit import audit_register
 
-        from . import signals  # noqa: F401
+        # Job runners register themselves on import; the task worker only
+        # imports installed apps, so load them here.
+        from . import exports, pdf, signals  # noqa: F401
         from .models import User
 
         audit_register(User, exclude=("password", "last_login"))

@@ -13,7 +13,7 @@ def history_for(instance, limit: int = HISTORY_LIMIT):
     content_type = ContentType.objects.get_for_model(type(instance))
     return list(
         LogEntry.objects.filter(content_type=content_type, object_pk=str(instance.pk))
-        .select_related("actor")
+        .select_related("actor", "content_type")
         .order_by("-timestamp", "-pk")[:limit]
     )
 

@@ -15,7 +15,7 @@ class ChineseFormMixin:
                 field.empty_label = EMPTY_LABEL
             elif isinstance(field, forms.ChoiceField):
                 field.choices = [
-                    (value, EMPTY_LABEL if label == "---------" else label) for value, label in field.choices
+                    (value, EMPTY_LABEL if value == "" else label) for value, label in field.choices
                 ]
 
 

@@ -26,8 +26,8 @@ class WorkTeamForm(ScopedModelForm):
             "end_date",
         ]
         widgets = {
-            "start_date": forms.DateInput(attrs={"type": "date"}),
-            "end_date": forms.DateInput(attrs={"type": "date"}),
+            "start_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "end_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "members": forms.Textarea(attrs={"rows": 4}),
         }
 

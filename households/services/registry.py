@@ -13,12 +13,15 @@ from auditlog.context import set_actor
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.utils import timezone
 
 from povertyrelief.permissions import assert_in_scope, restrict
-from povertyrelief.validators import normalise_id_number, validate_id_number
+from povertyrelief.validators import normalise_id_number, validate_id_number, validate_phone
 
-from .models import Household, Member, Relation
-from .rules import birth_from_id
+from ..models import Household, LeaveReason, Member, Relation
+from ..rules import birth_from_id
+
+FIRST_IDENTIFICATION_YEAR = 2013
 
 
 class StaleEditError(Exception):
@@ -46,21 +49,71 @@ def id_owner_message(*, actor, id_number: str, exclude_member_pk=None) -> str | 
 
 
 def member_prepare(member: Member) -> None:
-    """Normalise the ID and derive birth date and sex from it."""
-    if member.id_number:
+    """Normalise name and ID and derive birth date and sex from the ID."""
+    member.name = (member.name or "").strip()
+    member.disability_cert_number = (member.disability_cert_number or "").strip()
+    if member.id_number and member.id_number.strip():
         member.id_number = normalise_id_number(member.id_number)
-        validate_id_number(member.id_number)
+        try:
+            validate_id_number(member.id_number)
+        except ValidationError as exc:
+            raise ValidationError({"id_number": exc.messages}) from None
         member.birth_date, member.sex = birth_from_id(member.id_number)
     else:
         member.id_number = None
+
+
+def household_validate(household: Household) -> None:
+    """Rules the importer applies too, beyond the database constraints:
+    识别年度 2013..this year, 脱贫年度 between 识别年度 and this year, a
+    valid phone, 主要 + at most two different 其他致贫原因, no negative
+    income or land."""
+    this_year = timezone.localdate().year
+    errors: dict[str, str] = {}
+    for name in ("number", "group", "address", "phone", "bank_name", "bank_account"):
+        setattr(household, name, (getattr(household, name) or "").strip())
+    if household.identification_year is not None and not (
+        FIRST_IDENTIFICATION_YEAR <= household.identification_year <= this_year
+    ):
+        errors["identification_year"] = f"识别年度应在{FIRST_IDENTIFICATION_YEAR}年至{this_year}年之间。"
+    if household.exit_year is not None:
+        if household.exit_year > this_year:
+            errors["exit_year"] = f"脱贫年度不能晚于今年（{this_year}年）。"
+        elif household.identification_year and household.exit_year < household.identification_year:
+            errors["exit_year"] = "脱贫年度不能早于识别年度。"
+    if household.planned_exit_year is not None and household.identification_year and (
+        household.planned_exit_year < household.identification_year
+    ):
+        errors["planned_exit_year"] = "计划脱贫年度不能早于识别年度。"
+    if household.phone:
+        try:
+            validate_phone(household.phone)
+        except ValidationError as exc:
+            errors["phone"] = exc.messages[0]
+    # A lone second cause moves up, so "其他致贫原因一" is never blank before two.
+    if not household.other_cause_1 and household.other_cause_2:
+        household.other_cause_1, household.other_cause_2 = household.other_cause_2, ""
+    if household.other_cause_1 and household.other_cause_1 == household.main_cause:
+        errors["other_cause_1"] = "其他致贫原因不能与主要致贫原因相同。"
+    if household.other_cause_2 and household.other_cause_2 in (household.main_cause, household.other_cause_1):
+        errors["other_cause_2"] = "其他致贫原因不能与主要致贫原因或另一项其他原因相同。"
+    for name in ("declared_income_per_capita", "farmland_mu", "forest_mu", "returned_farmland_mu"):
+        value = getattr(household, name)
+        if value is not None and value < 0:
+            errors[name] = f"{Household._meta.get_field(name).verbose_name}不能为负数。"
+    if household.relocation_date and not household.relocated:
+        errors["relocation_date"] = "只有易地扶贫搬迁户才填写搬迁入住日期。"
+    if errors:
+        raise ValidationError(errors)
 
 
 def household_refresh_summary(household: Household) -> None:
     """Recompute the denormalised 户主姓名 and 家庭人口 from current members."""
     current = Member.objects.filter(household=household, left_date__isnull=True)
     head = current.filter(relation=Relation.HEAD).values_list("name", flat=True).first()
-    Household.objects.filter(pk=household.pk).update(head_name=head or "", member_count=current.count())
-    household.head_name, household.member_count = head or "", current.count()
+    count = current.count()
+    Household.objects.filter(pk=household.pk).update(head_name=head or "", member_count=count)
+    household.head_name, household.member_count = head or "", count
 
 
 def _ensure_one_head(household: Household) -> None:
@@ -73,6 +126,7 @@ def _ensure_one_head(household: Household) -> None:
 def household_create(*, actor, household: Household, head: Member) -> Household:
     """Register a household together with its 户主 (a household never exists without one)."""
     with set_actor(actor):
+        household_validate(household)
         household.full_clean()
         household.save()
         assert_in_scope(household, actor, "change")
@@ -92,6 +146,7 @@ def household_update(*, actor, household: Household, expected_version: int) -> H
     if locked != expected_version:
         raise StaleEditError(StaleEditError.message)
     with set_actor(actor):
+        household_validate(household)
         household.full_clean()
         household.version = expected_version + 1
         household.save()
@@ -103,11 +158,13 @@ def member_save(*, actor, member: Member, check_head: bool = True) -> Member:
     """Add or edit a member: valid ID, one person one household, one 户主."""
     with transaction.atomic(), set_actor(actor):
         member_prepare(member)
-        if member.id_number:
+        # Only current members hold their ID exclusively: someone who left
+        # may since have joined (or founded) another household.
+        if member.id_number and member.left_date is None:
             message = id_owner_message(actor=actor, id_number=member.id_number, exclude_member_pk=member.pk)
             if message:
                 raise ValidationError({"id_number": message})
-        member.full_clean(validate_constraints=False)
+        member.full_clean()
         try:
             with transaction.atomic():
                 member.save()
@@ -126,25 +183,41 @@ def member_leave(*, actor, member: Member, left_date: date, reason: str, note: s
     """Record that a member left (死亡, 婚出, 迁出, 其他): members are never deleted.
     The 户主 can leave only after another member has become 户主."""
     if member.left_date is not None:
-        raise ValidationError("该成员已减少。")
+        raise ValidationError(f"{member.name} 已于 {member.left_date:%Y-%m-%d} 减少。")
     if member.relation == Relation.HEAD:
         raise ValidationError("户主不能直接减少：请先将其他成员设为户主。")
-    if left_date > date.today():
+    if reason not in LeaveReason.values:
+        raise ValidationError({"reason": "请选择减少原因：死亡、婚出、迁出或其他。"})
+    if left_date is None:
+        raise ValidationError({"left_date": "请填写减少日期。"})
+    if left_date > timezone.localdate():
         raise ValidationError({"left_date": "减少日期不能晚于今天。"})
-    member.left_date, member.left_reason, member.left_note = left_date, reason, note
+    if member.birth_date and left_date < member.birth_date:
+        raise ValidationError({"left_date": "减少日期不能早于出生日期。"})
+    if reason == LeaveReason.OTHER and not note.strip():
+        raise ValidationError({"note": "减少原因为“其他”时请填写说明。"})
+    member.left_date, member.left_reason, member.left_note = left_date, reason, note.strip()
     return member_save(actor=actor, member=member)
 
 
 @transaction.atomic
-def member_make_head(*, actor, member: Member, old_head_relation: str) -> Member:
-    """Make a member the 户主; the previous 户主 takes ``old_head_relation``."""
+def member_make_head(*, actor, member: Member, old_head_relation: str = "") -> Member:
+    """Make a current member the 户主; the previous 户主 stays in the
+    household with ``old_head_relation`` (never 户主: one per household)."""
+    if member.left_date is not None:
+        raise ValidationError(f"{member.name} 已减少，不能设为户主。")
+    if member.relation == Relation.HEAD:
+        raise ValidationError(f"{member.name} 已是户主。")
     with set_actor(actor):
         previous = Member.objects.select_for_update().filter(
             household=member.household, relation=Relation.HEAD, left_date__isnull=True
         ).first()
-        if previous and previous.pk != member.pk:
+        if previous and (old_head_relation not in Relation.values or old_head_relation == Relation.HEAD):
+            raise ValidationError({"old_head_relation": "请选择原户主与新户主的关系（不能是户主）。"})
+        if previous:
             previous.relation = old_head_relation
             previous.save()
+            assert_in_scope(previous, actor, "change")
         member.relation = Relation.HEAD
         member_save(actor=actor, member=member)
     return member

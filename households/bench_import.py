@@ -1,0 +1,153 @@
+"""Benchmark of the 家庭成员 import: 15,000 households / 50,000 people.
+
+Target: a first import with full validation within 60 s and 400 MB peak
+resident memory. Also times the re-import (no change) and a re-import with
+a few changed cells. Needs a migrated database; builds the demo areas when
+there are none.
+
+    VAR_DIR=/tmp/bench .venv/bin/python manage.py migrate
+    VAR_DIR=/tmp/bench .venv/bin/python -m households.bench_import [HOUSEHOLDS MEMBERS]
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import resource
+import tempfile
+import time
+from pathlib import Path
+
+RELATIONS_AFTER_HEAD = ["配偶", "之子", "之女", "之父", "之母", "之孙子", "之孙女", "之儿媳", "之兄弟姐妹"]
+
+
+def _peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _current_rss_mb() -> float:
+    with open("/proc/self/statm") as handle:
+        return int(handle.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 1024 / 1024
+
+
+def generate_roster(path: Path, *, villages, households: int, members: int, seed: int = 1, change_every: int = 0) -> int:
+    """Write a realistic roster (national-export style: household columns
+    repeated on every member row) in streaming mode; returns data rows."""
+    from openpyxl import Workbook
+
+    from povertyrelief.demo import mobile, person_name
+    from povertyrelief.validators import id_check_char
+
+    from .services.imports import COLUMNS
+    from .models import Education, HouseholdAttribute, HousingSafety, LabourSkill, PovertyCause
+
+    rng = random.Random(seed)
+    header = [c.label for c in COLUMNS if not c.extra]
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("家庭成员")
+    sheet.append(["秦川县建档立卡贫困人口花名册"])
+    sheet.append(header)
+    sizes = [1] * households
+    for _ in range(members - households):
+        sizes[rng.randrange(households)] += 1
+    used: set[str] = set()
+
+    def new_id(birth_year: int, male: bool) -> str:
+        while True:
+            first17 = f"610499{birth_year}{rng.randint(1, 12):02d}{rng.randint(1, 28):02d}{rng.randint(0, 99):02d}{rng.choice('13579' if male else '02468')}"
+            if first17 not in used:
+                used.add(first17)
+                return first17 + id_check_char(first17)
+
+    rows = 0
+    for index, size in enumerate(sizes):
+        village = villages[index % len(villages)]
+        number = f"{village.code}{index // len(villages) + 1:04d}"
+        identified = rng.choice([2014, 2015, 2016, 2017])
+        household = {
+            "贫困户属性": rng.choice(HouseholdAttribute.values),
+            "主要致贫原因": rng.choice(PovertyCause.values),
+            "识别年度": identified,
+            "脱贫年度": rng.choice([None, identified + 2, 2019, 2020]),
+            "联系电话": mobile(rng),
+            "住房安全": rng.choice(HousingSafety.values),
+            "饮水安全": rng.choice(["是", "是", "否"]),
+            "人均纯收入(元)": f"{rng.uniform(2500, 12000):.2f}",
+            "村民小组": f"{rng.randint(1, 9)}组",
+        }
+        for position in range(size):
+            male = rng.random() < 0.5
+            relation = "户主" if position == 0 else rng.choice(RELATIONS_AFTER_HEAD)
+            year = rng.randint(1940, 2005) if position == 0 else rng.randint(1935, 2020)
+            health = rng.choice(["健康", "健康", "健康", "长期慢性病", "患有大病", "残疾"])
+            row = {
+                "县": "秦川县", "乡镇": village.parent.name, "行政村": village.name, "户编号": number,
+                "姓名": person_name(rng), "证件号码": new_id(year, male), "与户主关系": relation,
+                "性别": "男" if male else "女", "民族": "汉族", "文化程度": rng.choice(Education.values),
+                "在校生状况": "", "健康状况": health, "残疾等级": rng.choice(["一级", "二级", "三级", "四级"]) if health == "残疾" else "",
+                "劳动技能": rng.choice(LabourSkill.values), "务工状况": rng.choice(["", "县内务工", "省外务工"]),
+                "务工时间(月)": rng.randint(0, 12),
+                "参加城乡居民基本医疗保险": "是", "参加大病保险": rng.choice(["是", "否"]), "参加城乡居民基本养老保险": rng.choice(["是", "否"]),
+                **household,
+            }
+            rows += 1
+            if change_every and rows % change_every == 0:
+                row["民族"] = "回族"
+            sheet.append([row.get(name) for name in header])
+    book.save(path)
+    return rows
+
+
+def bench_household_import(*, households: int = 15000, members: int = 50000, log=print) -> dict:
+    """Time and memory of the import at county scale, on the configured database."""
+    from django.db import connection
+
+    from povertyrelief.demo import build_areas
+    from povertyrelief.models import Role, User
+    from villages.models import Area, AreaLevel
+
+    from .models import Household
+    from .services.imports import household_import
+
+    if not Area.objects.exists():
+        build_areas(random.Random(1))
+    if Household.objects.exists():
+        raise RuntimeError("基准测试需要没有贫困户数据的数据库。")
+    county = Area.objects.get(level=AreaLevel.COUNTY)
+    actor, _ = User.objects.get_or_create(username="bench_import", defaults={"role": Role.COUNTY_ADMIN, "area": county})
+    villages = list(Area.objects.filter(level=AreaLevel.VILLAGE).select_related("parent").order_by("code"))
+    results: dict = {"database": connection.vendor, "households": households, "members": members}
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "花名册.xlsx"
+        changed = Path(folder) / "花名册-修改.xlsx"
+        start = time.perf_counter()
+        rows = generate_roster(path, villages=villages, households=households, members=members)
+        generate_roster(changed, villages=villages, households=households, members=members, change_every=100)
+        results["generate_s"] = round(time.perf_counter() - start, 1)
+        results["file_mb"] = round(path.stat().st_size / 1024 / 1024, 1)
+        log(f"生成 {rows} 行（{results['file_mb']} MB），用时 {results['generate_s']} s；当前内存 {_current_rss_mb():.0f} MB")
+
+        for label, file, dry_run in (
+            ("dry_run", path, True), ("first_import", path, False), ("reimport_unchanged", path, False),
+            ("reimport_1pct_changed", changed, False),
+        ):
+            start = time.perf_counter()
+            with open(file, "rb") as handle:
+                report = household_import(actor=actor, file=handle, dry_run=dry_run)
+            seconds = round(time.perf_counter() - start, 1)
+            if not report.ok:
+                raise RuntimeError(f"{label}: {report.summary()} {[str(e) for e in report.errors[:5]]}")
+            results[label] = {"seconds": seconds, "peak_rss_mb": round(_peak_rss_mb()), "summary": report.summary()}
+            log(f"{label}: {seconds} s, 峰值内存 {_peak_rss_mb():.0f} MB — {report.summary()}")
+    return results
+
+
+if __name__ == "__main__":
+    import sys
+
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "povertyrelief.settings")
+    django.setup()
+    arguments = [int(a) for a in sys.argv[1:3]]
+    print(bench_household_import(**dict(zip(["households", "members"], arguments))))

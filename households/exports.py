@@ -1,0 +1,306 @@
+"""The household ledgers (台账) as Excel.
+
+Each ledger reads through the selector of its list page with the page's
+own filters, restricted once more for the ``export`` action, so a file can
+never hold a row or honour a filter the page would not.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.db.models import Case, IntegerField, OuterRef, Subquery, Value, When
+
+from povertyrelief.exports import Column, Exporter, Kind, register
+
+from .filters import filters_from_request
+from .models import (
+    INCOME_GROUPS,
+    AnnualStandard,
+    HouseholdStatus,
+    IdentificationStandard,
+    Income,
+    Member,
+    MeasureStatus,
+    Relation,
+)
+from .selectors.cadres import assignment_list
+from .selectors.income import county_province, income_list, line_comparison
+from .selectors.measures import measure_list, monitoring_list
+from .selectors.registry import household_list
+
+STATUS = dict(HouseholdStatus.choices)
+STANDARD = dict(IdentificationStandard.choices)
+MEASURE_STATUS = dict(MeasureStatus.choices)
+
+
+def _township(prefix: str = "household__") -> Column:
+    return Column("乡镇", 12, Kind.TEXT, f"{prefix}village__parent__name")
+
+
+def _village(prefix: str = "household__") -> Column:
+    return Column("行政村", 12, Kind.TEXT, f"{prefix}village__name")
+
+
+def _household_columns(prefix: str = "household__") -> list[Column]:
+    """Where a row's household is and who heads it: the first columns of
+    every ledger about households."""
+    return [
+        _township(prefix),
+        _village(prefix),
+        Column("村民小组", 9, Kind.TEXT, f"{prefix}group"),
+        Column("户编号", 19, Kind.ID, f"{prefix}number"),
+        Column("户主姓名", 10, Kind.TEXT, f"{prefix}head_name"),
+    ]
+
+
+class HouseholdLedger(Exporter):
+    """Ledgers whose rows follow the household list page (its filters, its
+    ID-number search held in the session)."""
+
+    def filters_from_request(self, request) -> dict:
+        return filters_from_request(request)
+
+    def households(self, actor, filters: dict):
+        return household_list(actor=actor, filters=filters).restrict(actor, self.action)
+
+
+@register
+class HouseholdRoster(HouseholdLedger):
+    identifier = "households"
+    title = "贫困户花名册"
+    description = "每户一行：区划、户主、人口、属性、致贫原因、脱贫状态、两不愁三保障和收入。筛选条件与贫困户列表相同。"
+    columns = [
+        *_household_columns(prefix=""),
+        Column("户主证件号码", 21, Kind.ID, "head_id_number", sensitive=True),
+        Column("家庭人口", 8, Kind.INT, "member_count"),
+        Column("联系电话", 14, Kind.ID, "phone"),
+        Column("住址", 24, Kind.TEXT, "address"),
+        Column("识别标准", 8, Kind.TEXT, "identification_standard", choices=STANDARD),
+        Column("识别年度", 8, Kind.INT, "identification_year"),
+        Column("贫困户属性", 14, Kind.TEXT, "attribute"),
+        Column("主要致贫原因", 12, Kind.TEXT, "main_cause"),
+        Column("其他致贫原因", 16, Kind.TEXT, lambda r: "、".join(c for c in (r.other_cause_1, r.other_cause_2) if c)),
+        Column("脱贫状态", 16, Kind.TEXT, "status", choices=STATUS),
+        Column("脱贫年度", 8, Kind.INT, "exit_year"),
+        Column("计划脱贫年度", 10, Kind.INT, "planned_exit_year"),
+        Column("住房安全", 10, Kind.TEXT, "housing_safety"),
+        Column("易地扶贫搬迁", 8, Kind.BOOL, "relocated"),
+        Column("搬迁入住日期", 12, Kind.DATE, "relocation_date"),
+        Column("饮水安全", 8, Kind.BOOL, "safe_drinking_water"),
+        Column("通生活用电", 8, Kind.BOOL, "has_electricity"),
+        Column("通入户路", 8, Kind.BOOL, "road_to_home"),
+        Column("耕地面积(亩)", 10, Kind.DECIMAL, "farmland_mu"),
+        Column("林地面积(亩)", 10, Kind.DECIMAL, "forest_mu"),
+        Column("退耕还林面积(亩)", 10, Kind.DECIMAL, "returned_farmland_mu"),
+        Column("人均纯收入(元)", 14, Kind.MONEY, "declared_income_per_capita"),
+        Column("开户银行", 16, Kind.TEXT, "bank_name"),
+        Column("银行账号", 22, Kind.ID, "bank_account", sensitive=True),
+        Column("建档日期", 12, Kind.DATE, "created_at"),
+    ]
+    extra_fields = ("other_cause_1", "other_cause_2")
+
+    def queryset(self, actor, filters):
+        head_id = Member.objects.filter(household=OuterRef("pk"), relation=Relation.HEAD, left_date__isnull=True)
+        return self.households(actor, filters).annotate(head_id_number=Subquery(head_id.values("id_number")[:1]))
+
+
+@register
+class MemberLedger(HouseholdLedger):
+    """Current members, one row each, in exactly the columns and order of the
+    import template's 家庭成员 sheet: the file can be edited and imported
+    back, and importing it unchanged changes nothing."""
+
+    identifier = "members"
+    title = "家庭成员明细"
+    description = "每人一行，列与“家庭成员”导入模板完全一致，可修改后重新导入。筛选条件与贫困户列表相同。"
+    columns = [
+        Column("县", 10, Kind.TEXT, "household__village__parent__parent__name"),
+        _township(),
+        _village(),
+        Column("村民小组", 9, Kind.TEXT, "household__group"),
+        Column("户编号", 19, Kind.ID, "household__number"),
+        Column("姓名", 10, Kind.TEXT, "name"),
+        Column("证件号码", 21, Kind.ID, "id_number", sensitive=True),
+        Column("与户主关系", 10, Kind.TEXT, "relation"),
+        Column("性别", 5, Kind.TEXT, "sex"),
+        Column("民族", 7, Kind.TEXT, "ethnicity"),
+        Column("文化程度", 10, Kind.TEXT, "education"),
+        Column("在校生状况", 10, Kind.TEXT, "school_status"),
+        Column("健康状况", 10, Kind.TEXT, "health"),
+        Column("残疾等级", 8, Kind.TEXT, "disability_grade"),
+        Column("劳动技能", 14, Kind.TEXT, "labour_skill"),
+        Column("务工状况", 12, Kind.TEXT, "work_status"),
+        Column("务工时间(月)", 8, Kind.INT, "work_months"),
+        Column("参加城乡居民基本医疗保险", 10, Kind.BOOL, "medical_insurance"),
+        Column("参加大病保险", 8, Kind.BOOL, "serious_illness_insurance"),
+        Column("参加城乡居民基本养老保险", 10, Kind.BOOL, "pension_insurance"),
+        Column("贫困户属性", 14, Kind.TEXT, "household__attribute"),
+        Column("主要致贫原因", 12, Kind.TEXT, "household__main_cause"),
+        Column("识别年度", 8, Kind.INT, "household__identification_year"),
+        Column("脱贫年度", 8, Kind.INT, "household__exit_year"),
+        Column("联系电话", 14, Kind.ID, "household__phone"),
+        Column("住房安全", 10, Kind.TEXT, "household__housing_safety"),
+        Column("饮水安全", 8, Kind.BOOL, "household__safe_drinking_water"),
+        Column("人均纯收入(元)", 14, Kind.MONEY, "household__declared_income_per_capita"),
+    ]
+
+    def queryset(self, actor, filters):
+        households = self.households(actor, filters).order_by().values("pk")
+        return (
+            Member.objects.current()
+            .filter(household__in=households)
+            .restrict(actor, self.action)
+            .annotate(head_first=Case(When(relation=Relation.HEAD, then=Value(0)), default=Value(1), output_field=IntegerField()))
+            .order_by("household__village__code", "household__number", "household_id", "head_first", "pk")
+        )
+
+
+@register
+class AssignmentLedger(Exporter):
+    identifier = "assignments"
+    title = "帮扶结对台账"
+    description = "每次结对一行：户、帮扶责任人及其单位、结对与解除日期。"
+    columns = [
+        *_household_columns(),
+        Column("脱贫状态", 16, Kind.TEXT, "household__status", choices=STATUS),
+        Column("帮扶责任人", 10, Kind.TEXT, "cadre__name"),
+        Column("工作单位", 20, Kind.TEXT, "cadre__unit"),
+        Column("单位层级", 8, Kind.TEXT, "cadre__unit_level"),
+        Column("职务", 12, Kind.TEXT, "cadre__position"),
+        Column("责任人电话", 14, Kind.ID, "cadre__phone"),
+        Column("结对日期", 12, Kind.DATE, "start_date"),
+        Column("解除日期", 12, Kind.DATE, "end_date"),
+        Column("解除原因", 20, Kind.TEXT, "end_reason"),
+        Column("结对状态", 8, Kind.TEXT, lambda r: "在帮" if r.end_date is None else "已解除"),
+    ]
+
+    def queryset(self, actor, filters):
+        return assignment_list(actor=actor, filters=filters).restrict(actor, self.action)
+
+
+@register
+class MeasureLedger(Exporter):
+    identifier = "measures"
+    title = "帮扶措施台账"
+    description = "每项措施一行：年度、类别、内容、金额、计划与落实日期、状态和责任人。"
+    year_filter = True
+    columns = [
+        *_household_columns(),
+        Column("年度", 7, Kind.INT, "year"),
+        Column("措施类别", 12, Kind.TEXT, "category__group"),
+        Column("措施", 14, Kind.TEXT, "category__name"),
+        Column("帮扶内容", 30, Kind.TEXT, "content"),
+        Column("受益成员", 10, Kind.TEXT, "member__name"),
+        Column("金额(元)", 14, Kind.MONEY, "amount"),
+        Column("计划日期", 12, Kind.DATE, "planned_date"),
+        Column("落实日期", 12, Kind.DATE, "done_date"),
+        Column("状态", 8, Kind.TEXT, "status", choices=MEASURE_STATUS),
+        Column("责任人", 10, Kind.TEXT, "cadre__name"),
+        Column("责任人单位", 20, Kind.TEXT, "cadre__unit"),
+    ]
+
+    def filters_from_request(self, request) -> dict:
+        from .forms.measures import MeasureFilterForm
+
+        return MeasureFilterForm(request.GET, user=request.user).filters() if request.GET else {}
+
+    def queryset(self, actor, filters):
+        return measure_list(actor=actor, filters=filters, action=self.action)
+
+
+def _income_columns() -> list[Column]:
+    columns = [*_household_columns(), Column("年度", 7, Kind.INT, "year"), Column("家庭人口", 8, Kind.INT, "household_size")]
+    for group, fields in INCOME_GROUPS.items():
+        for name in fields:
+            columns.append(Column(str(Income._meta.get_field(name).verbose_name), 12, Kind.MONEY, name))
+        columns.append(Column(f"{group}合计", 13, Kind.MONEY, _group_total(fields)))
+    columns += [
+        Column("家庭总收入", 13, Kind.MONEY, "total_income"),
+        Column("生产经营性支出(填报)", 13, Kind.MONEY, "production_cost"),
+        Column("生产经营性支出(计入)", 13, Kind.MONEY, "production_cost_used"),
+        Column("家庭纯收入", 13, Kind.MONEY, "net_income"),
+        Column("人均纯收入", 13, Kind.MONEY, "net_income_per_capita"),
+        Column("扶贫标准(元)", 12, Kind.MONEY, "poverty_line"),
+        Column("高于扶贫标准", 8, Kind.BOOL, _above("poverty_line")),
+        Column("与扶贫标准差额(元)", 14, Kind.MONEY, _difference("poverty_line")),
+        Column("监测标准(元)", 12, Kind.MONEY, "monitoring_line"),
+        Column("高于监测标准", 8, Kind.BOOL, _above("monitoring_line")),
+        Column("测算时间", 12, Kind.DATE, "recorded_at"),
+    ]
+    return columns
+
+
+def _group_total(fields: list[str]):
+    def total(row):
+        return sum((getattr(row, name) for name in fields), Decimal("0.00"))
+
+    return total
+
+
+def _above(line_field: str):
+    def above(row):
+        comparison = line_comparison(row.net_income_per_capita, getattr(row, line_field))
+        return None if comparison is None else comparison["above"]
+
+    return above
+
+
+def _difference(line_field: str):
+    """人均纯收入 − the line: negative means below it."""
+
+    def difference(row):
+        line = getattr(row, line_field)
+        return None if line is None else row.net_income_per_capita - line
+
+    return difference
+
+
+@register
+class IncomeLedger(Exporter):
+    identifier = "incomes"
+    title = "收入测算台账"
+    description = "每户每年一行：各项收入、生产经营性支出、纯收入、人均纯收入，并与当年扶贫标准和监测标准比较。"
+    year_filter = True
+    columns = _income_columns()
+    extra_fields = tuple(name for fields in INCOME_GROUPS.values() for name in fields)
+
+    def queryset(self, actor, filters):
+        standard = AnnualStandard.objects.filter(year=OuterRef("year"), province=county_province())
+        return (
+            income_list(actor=actor, filters=filters)
+            .restrict(actor, self.action)
+            .annotate(
+                poverty_line=Subquery(standard.values("poverty_line")[:1]),
+                monitoring_line=Subquery(standard.values("monitoring_line")[:1]),
+            )
+        )
+
+
+@register
+class MonitoringLedger(Exporter):
+    identifier = "monitoring"
+    title = "监测对象台账"
+    description = "防返贫监测对象一户一行：类型、风险、识别与消除时间、是否逾期。"
+    columns = [
+        *_household_columns(),
+        Column("家庭人口", 8, Kind.INT, "household__member_count"),
+        Column("联系电话", 14, Kind.ID, "household__phone"),
+        Column("脱贫状态", 16, Kind.TEXT, "household__status", choices=STATUS),
+        Column("监测对象类型", 14, Kind.TEXT, "object_type"),
+        Column("风险描述", 36, Kind.TEXT, "risk_description"),
+        Column("风险识别时间", 12, Kind.DATE, "risk_identified_date"),
+        Column("逾期未完成识别", 10, Kind.BOOL, "is_overdue"),
+        Column("收入稳定超过监测线起始日", 14, Kind.DATE, "income_stable_since"),
+        Column("无劳动能力", 8, Kind.BOOL, "no_labour_capacity"),
+        Column("风险已消除", 8, Kind.BOOL, "risk_eliminated"),
+        Column("风险消除时间", 12, Kind.DATE, "risk_eliminated_date"),
+    ]
+
+    def filters_from_request(self, request) -> dict:
+        from .forms.measures import MonitoringFilterForm
+
+        return MonitoringFilterForm(request.GET, user=request.user).filters() if request.GET else {}
+
+    def queryset(self, actor, filters):
+        return monitoring_list(actor=actor, filters=filters, action=self.action)

@@ -1,0 +1,290 @@
+"""Forms for measures, the catalogue, monitoring cases and attachments."""
+
+from __future__ import annotations
+
+from django import forms
+from django.db.models import Q
+from django.utils import timezone
+
+from povertyrelief.forms import EMPTY_LABEL, ChineseFormMixin, ScopedModelForm
+from povertyrelief.permissions import restrict
+
+from ..models import (
+    AttachmentKind,
+    Cadre,
+    HouseholdStatus,
+    Measure,
+    MeasureCategory,
+    MeasureGroup,
+    MeasureStatus,
+    Monitoring,
+    MonitoringType,
+)
+from ..selectors.measures import (
+    MEASURE_SORTS,
+    MONITORING_SORTS,
+    area_choices,
+    category_grouped_choices,
+    parse_household_numbers,
+)
+from ..services.attachments import MAX_ATTACHMENT_BYTES
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DONE_NEEDS_DATE = "已落实的措施须填写落实日期。"
+
+
+def _year_choices(blank_label: str) -> list:
+    this_year = timezone.localdate().year
+    return [("", blank_label)] + [(y, f"{y}年") for y in range(this_year + 1, 2013, -1)]
+
+
+class GroupedCategoryField(forms.ModelChoiceField):
+    """Catalogue drop-down with one option group per 类别."""
+
+    def set_grouped_choices(self, blank_label: str = EMPTY_LABEL) -> None:
+        self.choices = [("", blank_label)] + category_grouped_choices(self.queryset)
+
+
+class CategoryForm(ChineseFormMixin, forms.ModelForm):
+    class Meta:
+        model = MeasureCategory
+        fields = ["group", "name", "sort_order", "active"]
+        help_texts = {
+            "sort_order": "数字小的排在前面",
+            "active": "停用后，新增措施时不再可选；已有措施不受影响",
+        }
+
+
+def _check_done_date(form: forms.Form, cleaned: dict) -> None:
+    if cleaned.get("status") == MeasureStatus.DONE and not cleaned.get("done_date") and "done_date" not in form.errors:
+        form.add_error("done_date", DONE_NEEDS_DATE)
+    done_date = cleaned.get("done_date")
+    if done_date and done_date > timezone.localdate():
+        form.add_error("done_date", "落实日期不能晚于今天。")
+
+
+class MeasureForm(ScopedModelForm):
+    """One measure of one household; members are this household's current
+    members, cadres those the user may see."""
+
+    scoped_fields = {"member": "change", "cadre": "view"}
+
+    class Meta:
+        model = Measure
+        fields = ["year", "category", "member", "content", "amount", "planned_date", "done_date", "status", "cadre"]
+        field_classes = {"category": GroupedCategoryField}
+        widgets = {"planned_date": DATE, "done_date": DATE, "year": forms.Select}
+        help_texts = {
+            "member": "措施落实到具体成员时选择（如教育、健康类），否则留空",
+            "amount": "单位：元，可留空",
+            "done_date": "状态为“已落实”时必填",
+        }
+
+    def __init__(self, *args, household, **kwargs):
+        self.household = household
+        super().__init__(*args, **kwargs)
+        instance = self.instance
+        self.fields["year"].widget.choices = _year_choices(EMPTY_LABEL)
+        category = self.fields["category"]
+        category.queryset = MeasureCategory.objects.filter(Q(active=True) | Q(pk=instance.category_id)).order_by(
+            "sort_order", "pk"
+        )
+        category.set_grouped_choices()
+        self.fields["member"].queryset = self.fields["member"].queryset.filter(household=household).filter(
+            Q(left_date__isnull=True) | Q(pk=instance.member_id)
+        ).order_by("pk")
+        self.fields["member"].empty_label = "（全户）"
+        self.fields["cadre"].queryset = self.fields["cadre"].queryset.filter(
+            Q(active=True) | Q(pk=instance.cadre_id)
+        ).order_by("name", "pk")
+        self.fields["amount"].widget.attrs["min"] = "0"
+        self.fields["amount"].widget.attrs["step"] = "0.01"
+
+    def clean(self):
+        cleaned = super().clean()
+        _check_done_date(self, cleaned)
+        return cleaned
+
+    def clean_amount(self):
+        amount = self.cleaned_data.get("amount")
+        if amount is not None and amount < 0:
+            raise forms.ValidationError("金额不能为负数。")
+        return amount
+
+
+class FilterBarMixin:
+    """Compact Bootstrap controls for a list's filter bar."""
+
+    def style_filter_bar(self) -> None:
+        for field in self.fields.values():
+            if isinstance(field.widget, forms.CheckboxInput):
+                field.widget.attrs["class"] = "form-check-input"
+            elif isinstance(field.widget, forms.Select):
+                field.widget.attrs["class"] = "form-select form-select-sm"
+            else:
+                field.widget.attrs["class"] = "form-control form-control-sm"
+            field.widget.attrs["aria-label"] = field.label
+
+
+class MeasureFilterForm(FilterBarMixin, ChineseFormMixin, forms.Form):
+    q = forms.CharField(label="户编号或户主", required=False)
+    year = forms.TypedChoiceField(label="年度", required=False, coerce=int, empty_value=None)
+    group = forms.ChoiceField(label="类别", required=False, choices=[("", "全部类别")] + MeasureGroup.choices)
+    category = GroupedCategoryField(label="措施", required=False, queryset=MeasureCategory.objects.order_by("sort_order", "pk"))
+    status = forms.ChoiceField(label="状态", required=False, choices=[("", "全部状态")] + MeasureStatus.choices)
+    township = forms.ModelChoiceField(label="乡镇", required=False, queryset=None, empty_label="全部乡镇")
+    village = forms.ModelChoiceField(label="村", required=False, queryset=None, empty_label="全部村")
+    sort = forms.ChoiceField(label="排序", required=False, choices=[("", "默认")] + [(k, k) for k in MEASURE_SORTS])
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["year"].choices = _year_choices("全部年度")
+        self.fields["township"].queryset, self.fields["village"].queryset = area_choices(actor=user)
+        self.fields["category"].set_grouped_choices("全部措施")
+        self.fields["q"].widget.attrs["placeholder"] = "户编号或户主姓名"
+        self.style_filter_bar()
+
+    def filters(self) -> dict:
+        """Cleaned filters for the selector; an invalid value is dropped, not fatal."""
+        self.is_valid()
+        return {k: v for k, v in self.cleaned_data.items() if v not in (None, "")}
+
+
+class MeasureBulkForm(ChineseFormMixin, forms.Form):
+    """One measure for many households: pasted 户编号 and/or a filter."""
+
+    category = GroupedCategoryField(label="措施类别", queryset=MeasureCategory.objects.filter(active=True).order_by("sort_order", "pk"))
+    year = forms.TypedChoiceField(label="年度", coerce=int)
+    content = forms.CharField(label="帮扶内容", max_length=200)
+    amount = forms.DecimalField(label="每户金额(元)", required=False, min_value=0, max_digits=14, decimal_places=2)
+    status = forms.ChoiceField(label="状态", choices=MeasureStatus.choices, initial=MeasureStatus.PLANNED)
+    planned_date = forms.DateField(label="计划日期", required=False, widget=DATE)
+    done_date = forms.DateField(label="落实日期", required=False, widget=DATE, help_text="状态为“已落实”时必填")
+    cadre = forms.ModelChoiceField(label="责任人", required=False, queryset=Cadre.objects.all())
+    numbers = forms.CharField(
+        label="户编号", required=False, widget=forms.Textarea(attrs={"rows": 8, "placeholder": "每行一个户编号"}),
+        help_text="每行一个，也可用逗号或空格分隔；须为您管辖范围内的户",
+    )
+    use_filter = forms.BooleanField(label="同时加入符合以下条件的户", required=False)
+    township = forms.ModelChoiceField(label="乡镇", required=False, queryset=None)
+    village = forms.ModelChoiceField(label="村", required=False, queryset=None)
+    household_status = forms.ChoiceField(label="脱贫状态", required=False, choices=[("", "全部")] + HouseholdStatus.choices)
+    monitored = forms.BooleanField(label="仅防返贫监测对象（风险未消除）", required=False)
+    has_year = forms.TypedChoiceField(label="已有措施的年度", required=False, coerce=int, empty_value=None)
+    has_category = GroupedCategoryField(
+        label="已有措施", required=False, queryset=MeasureCategory.objects.order_by("sort_order", "pk"),
+        help_text="例如：为去年已有“公益岗位”的户续设今年的公益岗位",
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["year"].choices = _year_choices(EMPTY_LABEL)
+        self.fields["year"].initial = timezone.localdate().year
+        self.fields["has_year"].choices = _year_choices("不限")
+        self.fields["township"].queryset, self.fields["village"].queryset = area_choices(actor=user)
+        self.fields["township"].empty_label = "不限"
+        self.fields["village"].empty_label = "不限"
+        self.fields["cadre"].queryset = restrict(Cadre, user, "view").filter(active=True).order_by("name", "pk")
+        self.fields["cadre"].empty_label = "（不指定）"
+        self.fields["category"].set_grouped_choices()
+        self.fields["has_category"].set_grouped_choices("不限")
+
+    def clean_numbers(self) -> list[str]:
+        return parse_household_numbers(self.cleaned_data.get("numbers", ""))
+
+    def clean(self):
+        cleaned = super().clean()
+        _check_done_date(self, cleaned)
+        if not cleaned.get("numbers") and not cleaned.get("use_filter") and "numbers" not in self.errors:
+            self.add_error("numbers", "请粘贴户编号，或勾选“同时加入符合以下条件的户”。")
+        return cleaned
+
+    def selection_filters(self) -> dict | None:
+        """The household filter for the selector, or None when not used."""
+        data = self.cleaned_data
+        if not data.get("use_filter"):
+            return None
+        return {
+            "township": data.get("township"), "village": data.get("village"), "status": data.get("household_status"),
+            "monitored": data.get("monitored"), "has_year": data.get("has_year"), "has_category": data.get("has_category"),
+        }
+
+    def measure(self) -> Measure:
+        data = self.cleaned_data
+        return Measure(
+            year=data["year"], category=data["category"], content=data["content"], amount=data.get("amount"),
+            status=data["status"], planned_date=data.get("planned_date"), done_date=data.get("done_date"),
+            cadre=data.get("cadre"),
+        )
+
+
+class MonitoringCreateForm(ChineseFormMixin, forms.ModelForm):
+    class Meta:
+        model = Monitoring
+        fields = ["object_type", "risk_description", "risk_identified_date"]
+        widgets = {"risk_identified_date": DATE, "risk_description": forms.Textarea(attrs={"rows": 4})}
+        help_texts = {
+            "risk_description": "如：因病住院自付费用高、务工收入中断、遭受自然灾害等",
+            "risk_identified_date": "首次发现风险（预警）的日期，识别程序须在15日内完成",
+        }
+
+    def clean_risk_identified_date(self):
+        day = self.cleaned_data["risk_identified_date"]
+        if day and day > timezone.localdate():
+            raise forms.ValidationError("风险识别时间不能晚于今天。")
+        return day
+
+
+class MonitoringUpdateForm(MonitoringCreateForm):
+    class Meta(MonitoringCreateForm.Meta):
+        fields = ["object_type", "risk_description", "risk_identified_date", "income_stable_since", "no_labour_capacity"]
+        widgets = {**MonitoringCreateForm.Meta.widgets, "income_stable_since": DATE}
+
+    def clean(self):
+        cleaned = super().clean()
+        since, identified = cleaned.get("income_stable_since"), cleaned.get("risk_identified_date")
+        if since and since > timezone.localdate():
+            self.add_error("income_stable_since", "收入稳定超过监测线起始日不能晚于今天。")
+        elif since and identified and since < identified:
+            self.add_error("income_stable_since", "收入稳定超过监测线起始日不能早于风险识别时间。")
+        return cleaned
+
+
+class MonitoringEliminateForm(ChineseFormMixin, forms.Form):
+    on_date = forms.DateField(label="风险消除时间", widget=DATE)
+
+    def clean_on_date(self):
+        day = self.cleaned_data["on_date"]
+        if day > timezone.localdate():
+            raise forms.ValidationError("风险消除时间不能晚于今天。")
+        return day
+
+
+class MonitoringFilterForm(FilterBarMixin, ChineseFormMixin, forms.Form):
+    q = forms.CharField(label="户编号或户主", required=False)
+    state = forms.ChoiceField(
+        label="风险状态", required=False, choices=[("", "全部"), ("open", "风险未消除"), ("closed", "风险已消除")]
+    )
+    object_type = forms.ChoiceField(label="监测对象类型", required=False, choices=[("", "全部类型")] + MonitoringType.choices)
+    overdue = forms.BooleanField(label="仅逾期", required=False)
+    township = forms.ModelChoiceField(label="乡镇", required=False, queryset=None, empty_label="全部乡镇")
+    village = forms.ModelChoiceField(label="村", required=False, queryset=None, empty_label="全部村")
+    sort = forms.ChoiceField(label="排序", required=False, choices=[("", "默认")] + [(k, k) for k in MONITORING_SORTS])
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["township"].queryset, self.fields["village"].queryset = area_choices(actor=user)
+        self.fields["q"].widget.attrs["placeholder"] = "户编号或户主姓名"
+        self.style_filter_bar()
+
+    def filters(self) -> dict:
+        self.is_valid()
+        return {k: v for k, v in self.cleaned_data.items() if v not in (None, "", False)}
+
+
+class AttachmentUploadForm(ChineseFormMixin, forms.Form):
+    kind = forms.ChoiceField(label="材料类型", choices=AttachmentKind.choices)
+    file = forms.FileField(
+        label="文件", help_text=f"PDF、JPEG 或 PNG，每个不超过 {MAX_ATTACHMENT_BYTES // (1024 * 1024)} MB",
+        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png"}),
+    )

@@ -1,0 +1,262 @@
+"""Forms for households and members. They check what a person can fix on
+the spot (ID checksum, one person one household) so errors appear next to
+the field; the services check the same rules again before writing."""
+
+from __future__ import annotations
+
+import copy
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from povertyrelief.forms import EMPTY_LABEL, ChineseFormMixin, ScopedModelForm
+from povertyrelief.validators import normalise_id_number, validate_id_number
+from villages.models import AreaLevel
+
+from ..models import Household, LeaveReason, Member, Relation
+from ..services.registry import household_validate, id_owner_message
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+PHONE_HELP = "11位手机号或 0915-1234567 形式的座机号"
+ID_HELP = "18位居民身份证号，末位X大小写均可；出生日期和性别由身份证号自动得出"
+
+HOUSEHOLD_SECTIONS = [
+    ("基本信息", ["village", "number", "group", "address", "phone", "bank_name", "bank_account"]),
+    (
+        "识别与致贫原因",
+        [
+            "identification_standard", "identification_year", "attribute", "main_cause", "other_cause_1",
+            "other_cause_2", "status", "exit_year", "planned_exit_year", "declared_income_per_capita",
+        ],
+    ),
+    (
+        "生产生活条件",
+        [
+            "housing_safety", "relocated", "relocation_date", "safe_drinking_water", "has_electricity", "road_to_home",
+            "farmland_mu", "forest_mu", "returned_farmland_mu",
+        ],
+    ),
+]
+# Status changes belong to the exit procedure (民主评议 … 公告); outside it
+# only a county administrator corrects them, e.g. after a data-entry error.
+STATUS_FIELDS = ("status", "exit_year")
+
+
+def chinese_blank_choices(form: forms.Form) -> None:
+    """Django 6.1 labels a model field's blank choice "- Select an option -"
+    (untranslated), which ChineseFormMixin's "---------" match misses."""
+    for field in form.fields.values():
+        if isinstance(field, forms.TypedChoiceField) or type(field) is forms.ChoiceField:
+            field.choices = [(value, EMPTY_LABEL if value == "" else label) for value, label in field.choices]
+
+
+def _clean_id(value: str) -> str:
+    value = normalise_id_number(value or "")
+    if value:
+        validate_id_number(value)
+    return value
+
+
+def add_service_errors(form: forms.Form, exc: ValidationError, rename: dict[str, str] | None = None) -> None:
+    """Put a service's ValidationError on the form: each message next to the
+    field it names (renamed where the form calls it differently), the rest on top."""
+    rename = rename or {}
+    if not hasattr(exc, "error_dict"):
+        form.add_error(None, exc.messages)
+        return
+    for name, errors in exc.message_dict.items():
+        target = rename.get(name, name)
+        form.add_error(target if target in form.fields else None, errors)
+
+
+class HouseholdForm(ScopedModelForm):
+    """建档 and editing of the household's own record. On create it also takes
+    the 户主, since a household never exists without one; on edit it carries
+    the ``version`` it was opened at, so a later save cannot overwrite
+    someone else's."""
+
+    scoped_fields = {"village": "change"}
+
+    head_name = forms.CharField(label="户主姓名", max_length=30)
+    head_id_number = forms.CharField(label="户主身份证号", max_length=20, required=False, help_text=ID_HELP)
+    head_disability_cert_number = forms.CharField(
+        label="户主残疾证号", max_length=30, required=False, help_text="仅在户主没有身份证号时填写"
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Household
+        fields = [name for _, names in HOUSEHOLD_SECTIONS for name in names]
+        widgets = {"relocation_date": DATE, "address": forms.TextInput}
+        help_texts = {"phone": PHONE_HELP, "number": "同一行政村内不能重复"}
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, user=user, **kwargs)
+        chinese_blank_choices(self)
+        self.creating = self.instance.pk is None
+        village = self.fields["village"]
+        village.queryset = village.queryset.filter(level=AreaLevel.VILLAGE).select_related("parent").order_by("code")
+        village.label_from_instance = lambda area: f"{area.parent.name if area.parent else ''} {area.name}".strip()
+        if self.creating:
+            del self.fields["version"]
+        else:
+            for name in ("head_name", "head_id_number", "head_disability_cert_number"):
+                del self.fields[name]
+            self.fields["version"].required = True
+            self.fields["version"].initial = self.instance.version
+            if not user.can("manage"):
+                for name in STATUS_FIELDS:
+                    del self.fields[name]
+
+    @property
+    def sections(self):
+        """(title, bound fields) in the order the form shows them."""
+        result = []
+        if self.creating:
+            result.append(("户主", [self[n] for n in ("head_name", "head_id_number", "head_disability_cert_number")]))
+        for title, names in HOUSEHOLD_SECTIONS:
+            result.append((title, [self[n] for n in names if n in self.fields]))
+        return result
+
+    def clean_head_name(self):
+        return self.cleaned_data["head_name"].strip()
+
+    def clean_head_id_number(self):
+        value = _clean_id(self.cleaned_data.get("head_id_number"))
+        if value:
+            message = id_owner_message(actor=self.user, id_number=value)
+            if message:
+                raise ValidationError(message)
+        return value
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.creating and not self.has_error("head_id_number"):
+            if not cleaned.get("head_id_number") and not (cleaned.get("head_disability_cert_number") or "").strip():
+                self.add_error("head_id_number", "请填写户主的身份证号；没有身份证号时填写残疾证号。")
+        # The service's own rules, run on a copy so each message lands next
+        # to its field before anything is written.
+        probe = copy.copy(self.instance)
+        for name in self._meta.fields:
+            if name in cleaned:
+                setattr(probe, name, cleaned[name])
+        try:
+            household_validate(probe)
+        except ValidationError as exc:
+            add_service_errors(self, exc)
+        for name in ("other_cause_1", "other_cause_2"):
+            if name in cleaned:
+                cleaned[name] = getattr(probe, name)
+        return cleaned
+
+    def head_member(self) -> Member:
+        """The 户主 this form registers (only when creating)."""
+        return Member(
+            name=self.cleaned_data["head_name"],
+            id_number=self.cleaned_data.get("head_id_number") or None,
+            disability_cert_number=self.cleaned_data.get("head_disability_cert_number", ""),
+            relation=Relation.HEAD,
+        )
+
+
+MEMBER_SECTIONS = [
+    ("身份", ["name", "id_number", "disability_cert_number", "sex", "birth_date", "relation", "ethnicity"]),
+    ("教育与健康", ["education", "school_status", "school_exemption", "health", "disability_grade"]),
+    ("劳动与务工", ["labour_skill", "work_status", "work_months"]),
+    (
+        "保障",
+        ["medical_insurance", "serious_illness_insurance", "pension_insurance", "is_dibao", "is_tekun"],
+    ),
+]
+
+
+class MemberForm(ChineseFormMixin, forms.ModelForm):
+    """Adding or editing a member. A new 户主 is chosen with 设为户主, never
+    here, so the relation list leaves 户主 out (except on the 户主's own
+    record, where it cannot change)."""
+
+    class Meta:
+        model = Member
+        fields = [name for _, names in MEMBER_SECTIONS for name in names]
+        widgets = {"birth_date": DATE, "school_exemption": forms.TextInput}
+        help_texts = {
+            "id_number": ID_HELP,
+            "sex": "有身份证号时按身份证号确定",
+            "birth_date": "有身份证号时按身份证号确定",
+        }
+
+    def __init__(self, *args, user, household: Household, **kwargs):
+        super().__init__(*args, **kwargs)
+        chinese_blank_choices(self)
+        self.user = user
+        self.instance.household = household
+        relation = self.fields["relation"]
+        if self.instance.pk and self.instance.relation == Relation.HEAD:
+            relation.choices = [(Relation.HEAD, Relation.HEAD.label)]
+            relation.disabled = True
+            relation.help_text = "更换户主请在成员列表中使用“设为户主”"
+        else:
+            relation.choices = [("", EMPTY_LABEL)] + [c for c in Relation.choices if c[0] != Relation.HEAD]
+
+    @property
+    def sections(self):
+        return [(title, [self[n] for n in names]) for title, names in MEMBER_SECTIONS]
+
+    def clean_name(self):
+        return self.cleaned_data["name"].strip()
+
+    def clean_id_number(self):
+        value = _clean_id(self.cleaned_data.get("id_number"))
+        if value and self.instance.left_date is None:
+            message = id_owner_message(actor=self.user, id_number=value, exclude_member_pk=self.instance.pk)
+            if message:
+                raise ValidationError(message)
+        return value or None
+
+    def clean_work_months(self):
+        value = self.cleaned_data.get("work_months")
+        if value is not None and value > 12:
+            raise ValidationError("务工时间为0到12个月。")
+        return value
+
+    def clean(self):
+        cleaned = super().clean()
+        if not self.has_error("id_number") and not cleaned.get("id_number"):
+            if not (cleaned.get("disability_cert_number") or "").strip():
+                self.add_error("id_number", "请填写身份证号；没有身份证号时填写残疾证号。")
+        if cleaned.get("disability_grade") and cleaned.get("health") != "残疾":
+            self.add_error("disability_grade", "只有健康状况为“残疾”时才能填写残疾等级。")
+        return cleaned
+
+
+class MemberLeaveForm(ChineseFormMixin, forms.Form):
+    left_date = forms.DateField(label="减少日期", widget=DATE)
+    reason = forms.ChoiceField(label="减少原因", choices=[("", EMPTY_LABEL)] + LeaveReason.choices)
+    note = forms.CharField(label="说明", max_length=200, required=False, help_text="原因为“其他”时必填，如迁入何处、婚出至何地")
+
+
+class MemberMakeHeadForm(ChineseFormMixin, forms.Form):
+    old_head_relation = forms.ChoiceField(
+        label="原户主改为",
+        choices=[("", EMPTY_LABEL)] + [c for c in Relation.choices if c[0] != Relation.HEAD],
+        help_text="原户主与新户主的关系，如新户主为原户主之子，原户主一般改为“之父”或“之母”",
+    )
+
+    def __init__(self, *args, has_head: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A household left without a 户主 (e.g. by an import) has nobody to re-label.
+        self.fields["old_head_relation"].required = has_head
+
+
+class IdSearchForm(ChineseFormMixin, forms.Form):
+    id_number = forms.CharField(label="身份证号", max_length=20)
+
+    def clean_id_number(self):
+        value = normalise_id_number(self.cleaned_data["id_number"])
+        try:
+            validate_id_number(value)
+        except ValidationError:
+            # The message would echo the number back (into a cookie-stored
+            # flash message); a plain one is enough here.
+            raise ValidationError("身份证号格式或校验位不正确，请核对后重新输入。") from None
+        return value

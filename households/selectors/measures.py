@@ -1,0 +1,251 @@
+"""Reading measures, monitoring cases and the households a bulk action
+reaches, always scoped to the actor.
+
+The list pages and the 帮扶措施台账 / 监测台账 exports call the same functions,
+so a ledger can never show a row, or apply a filter, the page would not.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.db.models import BooleanField, Case, Count, Exists, OuterRef, Q, QuerySet, Sum, Value, When
+from django.utils import timezone
+
+from povertyrelief.permissions import restrict
+from villages.models import Area, AreaLevel
+
+from ..models import Household, Measure, MeasureCategory, MeasureStatus, Monitoring
+
+# Identification (预警 → 县级审定) must finish within this many days of the
+# first signal; older open cases are listed as overdue.
+MONITORING_OVERDUE_DAYS = 15
+
+MEASURE_SORTS = {
+    "year": ("year", "household__village__code", "household__number", "pk"),
+    "-year": ("-year", "household__village__code", "household__number", "pk"),
+    "household": ("household__village__code", "household__number", "-year", "pk"),
+    "amount": ("amount", "pk"),
+    "-amount": ("-amount", "pk"),
+    "planned_date": ("planned_date", "pk"),
+    "done_date": ("done_date", "pk"),
+    "status": ("status", "-year", "pk"),
+}
+MONITORING_SORTS = {
+    "-identified": ("-risk_identified_date", "pk"),
+    "identified": ("risk_identified_date", "pk"),
+    "household": ("household__village__code", "household__number", "-risk_identified_date"),
+    "-eliminated": ("-risk_eliminated_date", "pk"),
+}
+
+
+def _pk(value):
+    return getattr(value, "pk", value)
+
+
+def _area_filter(queryset: QuerySet, filters: dict, prefix: str) -> QuerySet:
+    """Township and village filters; both are applied inside the already
+    restricted queryset, so an area outside the actor's reach matches nothing."""
+    if filters.get("township"):
+        queryset = queryset.filter(**{f"{prefix}village__parent_id": _pk(filters["township"])})
+    if filters.get("village"):
+        queryset = queryset.filter(**{f"{prefix}village_id": _pk(filters["village"])})
+    return queryset
+
+
+def _household_search(queryset: QuerySet, query: str, prefix: str) -> QuerySet:
+    query = (query or "").strip()
+    if not query:
+        return queryset
+    return queryset.filter(Q(**{f"{prefix}number__contains": query}) | Q(**{f"{prefix}head_name__contains": query}))
+
+
+def measure_list(*, actor, filters: dict | None = None, action: str = "view") -> QuerySet[Measure]:
+    """Measures in the actor's area matching ``filters`` (year, group, category,
+    status, township, village, q = 户编号 or 户主, sort), with everything a row
+    prints joined in so a page or ledger costs the same few queries at any size."""
+    filters = filters or {}
+    measures = restrict(Measure, actor, action).select_related(
+        "household", "household__village", "household__village__parent", "category", "member", "cadre"
+    )
+    if filters.get("year"):
+        measures = measures.filter(year=int(filters["year"]))
+    if filters.get("group"):
+        measures = measures.filter(category__group=filters["group"])
+    if filters.get("category"):
+        measures = measures.filter(category_id=_pk(filters["category"]))
+    if filters.get("status"):
+        measures = measures.filter(status=filters["status"])
+    measures = _area_filter(measures, filters, "household__")
+    measures = _household_search(measures, filters.get("q", ""), "household__")
+    return measures.order_by(*MEASURE_SORTS.get(filters.get("sort") or "", MEASURE_SORTS["-year"]))
+
+
+def measure_totals(measures: QuerySet[Measure]) -> dict:
+    """Counts and amounts of a measure list, in total and by status (one query)."""
+    totals = measures.order_by().aggregate(
+        count=Count("pk"),
+        total_amount=Sum("amount"),
+        done=Count("pk", filter=Q(status=MeasureStatus.DONE)),
+        done_amount=Sum("amount", filter=Q(status=MeasureStatus.DONE)),
+        in_progress=Count("pk", filter=Q(status=MeasureStatus.IN_PROGRESS)),
+        planned=Count("pk", filter=Q(status=MeasureStatus.PLANNED)),
+        households=Count("household", distinct=True),
+    )
+    zero = Decimal("0.00")
+    totals["total_amount"] = totals["total_amount"] or zero
+    totals["done_amount"] = totals["done_amount"] or zero
+    totals["open_amount"] = totals["total_amount"] - totals["done_amount"]
+    return totals
+
+
+def monitoring_overdue_cutoff(today: date | None = None) -> date:
+    """Open cases identified before this day are overdue."""
+    return (today or timezone.localdate()) - timedelta(days=MONITORING_OVERDUE_DAYS)
+
+
+def monitoring_list(*, actor, filters: dict | None = None, action: str = "view", today: date | None = None) -> QuerySet[Monitoring]:
+    """Monitoring cases in the actor's area matching ``filters`` (state =
+    open/closed, object_type, overdue, township, village, q, sort); each row
+    carries ``is_overdue``: still open and identified more than 15 days ago."""
+    filters = filters or {}
+    cutoff = monitoring_overdue_cutoff(today)
+    overdue = Q(risk_eliminated=False, risk_identified_date__lt=cutoff)
+    cases = (
+        restrict(Monitoring, actor, action)
+        .select_related("household", "household__village", "household__village__parent")
+        .annotate(is_overdue=Case(When(overdue, then=Value(True)), default=Value(False), output_field=BooleanField()))
+    )
+    state = filters.get("state")
+    if state == "open":
+        cases = cases.filter(risk_eliminated=False)
+    elif state == "closed":
+        cases = cases.filter(risk_eliminated=True)
+    if filters.get("object_type"):
+        cases = cases.filter(object_type=filters["object_type"])
+    if filters.get("overdue"):
+        cases = cases.filter(overdue)
+    cases = _area_filter(cases, filters, "household__")
+    cases = _household_search(cases, filters.get("q", ""), "household__")
+    return cases.order_by(*MONITORING_SORTS.get(filters.get("sort") or "", MONITORING_SORTS["-identified"]))
+
+
+def monitoring_totals(cases: QuerySet[Monitoring], today: date | None = None) -> dict:
+    """Open, closed and overdue counts of a monitoring list (one query)."""
+    cutoff = monitoring_overdue_cutoff(today)
+    return cases.order_by().aggregate(
+        count=Count("pk"),
+        open=Count("pk", filter=Q(risk_eliminated=False)),
+        closed=Count("pk", filter=Q(risk_eliminated=True)),
+        overdue=Count("pk", filter=Q(risk_eliminated=False, risk_identified_date__lt=cutoff)),
+    )
+
+
+def area_choices(*, actor) -> tuple[QuerySet[Area], QuerySet[Area]]:
+    """Townships and villages the actor may filter by."""
+    areas = restrict(Area, actor).order_by("code")
+    return areas.filter(level=AreaLevel.TOWNSHIP), areas.filter(level=AreaLevel.VILLAGE)
+
+
+def category_grouped_choices(categories) -> list:
+    """Drop-down choices with one option group per 类别 (产业扶贫, 就业扶贫…)."""
+    groups: dict[str, list] = {}
+    for category in categories:
+        groups.setdefault(category.get_group_display(), []).append((category.pk, category.name))
+    return list(groups.items())
+
+
+def category_list(*, filters: dict | None = None) -> QuerySet[MeasureCategory]:
+    """The catalogue with how many measures use each entry; ``filters`` may
+    give group, active ("1"/"0") and q (name)."""
+    filters = filters or {}
+    categories = MeasureCategory.objects.annotate(measure_count=Count("measures"))
+    if filters.get("group"):
+        categories = categories.filter(group=filters["group"])
+    if filters.get("active") in ("1", "0"):
+        categories = categories.filter(active=filters["active"] == "1")
+    if (filters.get("q") or "").strip():
+        categories = categories.filter(name__contains=filters["q"].strip())
+    return categories.order_by("sort_order", "pk")
+
+
+NUMBER_SEPARATORS = re.compile(r"[\s,，、;；]+")
+
+
+def parse_household_numbers(text: str) -> list[str]:
+    """户编号 pasted one per line (commas and spaces also separate); repeats
+    are dropped, first occurrence order kept."""
+    seen: dict[str, None] = {}
+    for number in NUMBER_SEPARATORS.split(text or ""):
+        if number:
+            seen.setdefault(number, None)
+    return list(seen)
+
+
+@dataclass
+class BulkSelection:
+    households: list[Household] = field(default_factory=list)
+    unknown: list[str] = field(default_factory=list)  # not found, or outside the actor's area
+    ambiguous: list[str] = field(default_factory=list)  # the same 户编号 in several villages
+
+
+def household_filter(*, actor, filters: dict, action: str = "change") -> QuerySet[Household]:
+    """Households matching a bulk-action filter: township, village, status
+    (脱贫状态), monitored (an open 防返贫监测 case), and has_year +
+    has_category (already received that measure that year)."""
+    households = restrict(Household, actor, action)
+    households = _area_filter(households, filters, "")
+    if filters.get("status"):
+        households = households.filter(status=filters["status"])
+    if filters.get("monitored"):
+        households = households.filter(
+            Exists(Monitoring.objects.filter(household=OuterRef("pk"), risk_eliminated=False))
+        )
+    if filters.get("has_category") or filters.get("has_year"):
+        received = Measure.objects.filter(household=OuterRef("pk"))
+        if filters.get("has_category"):
+            received = received.filter(category_id=_pk(filters["has_category"]))
+        if filters.get("has_year"):
+            received = received.filter(year=int(filters["has_year"]))
+        households = households.filter(Exists(received))
+    return households
+
+
+def bulk_household_selection(*, actor, numbers: list[str], filters: dict | None) -> BulkSelection:
+    """The households a bulk action would reach: those the actor may change
+    whose 户编号 was pasted, plus (when ``filters`` is given) those matching
+    it. Numbers not found in the actor's area are reported, never guessed:
+    a household outside the area is indistinguishable from a missing one."""
+    selection = BulkSelection()
+    chosen: dict[int, Household] = {}
+    base = restrict(Household, actor, "change").select_related("village", "village__parent")
+    if numbers:
+        by_number: dict[str, list[Household]] = {}
+        for household in base.filter(number__in=numbers):
+            by_number.setdefault(household.number, []).append(household)
+        for number in numbers:
+            found = by_number.get(number, [])
+            if not found:
+                selection.unknown.append(number)
+            elif len(found) > 1:
+                selection.ambiguous.append(number)
+            else:
+                chosen[found[0].pk] = found[0]
+    if filters is not None:
+        matched = household_filter(actor=actor, filters=filters).select_related("village", "village__parent")
+        for household in matched:
+            chosen.setdefault(household.pk, household)
+    selection.households = sorted(chosen.values(), key=lambda h: (h.village.code, h.number))
+    return selection
+
+
+def households_with_measure(*, actor, household_ids: list[int], category, year: int) -> int:
+    """How many of these households already have this measure that year."""
+    return (
+        restrict(Measure, actor)
+        .filter(household_id__in=household_ids, category_id=_pk(category), year=year)
+        .values("household_id").distinct().count()
+    )

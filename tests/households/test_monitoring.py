@@ -1,0 +1,291 @@
+"""防返贫监测: flagging any household, one open case, elimination only when
+income, stability, 三保障 and 饮水 all hold, and the monitoring list."""
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+from auditlog.models import LogEntry
+from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from households.models import AnnualStandard, Income, Member, Monitoring
+from households.services.monitoring import add_months, monitoring_eliminate_risk, monitoring_save
+from tests.conftest import IDS, make_household
+
+pytestmark = pytest.mark.django_db
+
+
+def open_case(household, identified=date(2025, 12, 1), **extra):
+    return Monitoring.objects.create(
+        household=household, object_type="脱贫不稳定户", risk_description="户主因病住院，自付费用高",
+        risk_identified_date=identified, **extra,
+    )
+
+
+def income(household, year=2026, per_capita="9000.00"):
+    return Income.objects.create(household=household, year=year, household_size=1, net_income_per_capita=Decimal(per_capita))
+
+
+@pytest.fixture
+def ready(households):
+    """A case in village X for which every elimination condition holds on 2026-09-01."""
+    income(households.x, 2026, "9000.00")  # 2026 monitoring line: 7500
+    return open_case(households.x, income_stable_since=date(2026, 2, 1))
+
+
+def eliminate(client, case, on_date="2026-09-01"):
+    return client.post(reverse("households:monitoring_eliminate", args=[case.pk]), {"on_date": on_date})
+
+
+# ----------------------------------------------------------------- flagging
+
+
+@pytest.mark.parametrize("status", ["0", "1", "4"])
+def test_any_household_can_be_flagged_poor_exited_or_ordinary(client_for, personas, areas, status):
+    household = make_household(areas.village_x, "6104991012010009", "赵大山", IDS[3], status=status)
+    client = client_for(personas.village_x)
+    response = client.post(
+        reverse("households:monitoring_create", args=[household.pk]),
+        {"object_type": "突发严重困难户", "risk_description": "房屋遭洪水损毁", "risk_identified_date": "2026-11-20"},
+    )
+    assert response.status_code == 302
+    assert response["Location"].endswith("#monitoring")
+    case = Monitoring.objects.get(household=household)
+    assert case.object_type == "突发严重困难户" and not case.risk_eliminated
+    assert LogEntry.objects.get_for_object(case).get().actor == personas.village_x
+
+
+def test_a_second_open_case_is_refused(client_for, personas, households):
+    open_case(households.x)
+    response = client_for(personas.village_x).post(
+        reverse("households:monitoring_create", args=[households.x.pk]),
+        {"object_type": "边缘易致贫户", "risk_description": "收入下降", "risk_identified_date": "2026-11-01"},
+    )
+    assert response.status_code == 200
+    assert "同一时间只能有一条" in response.content.decode()
+    assert Monitoring.objects.filter(household=households.x).count() == 1
+
+    # The service holds the rule whatever calls it.
+    second = Monitoring(household=households.x, object_type="边缘易致贫户", risk_description="收入下降",
+                        risk_identified_date=date(2026, 11, 1))
+    with pytest.raises(ValidationError) as refused:
+        monitoring_save(actor=personas.village_x, monitoring=second)
+    assert "该户已有未消除风险的监测记录" in str(refused.value)
+    assert Monitoring.objects.filter(household=households.x).count() == 1
+
+
+def test_an_identification_date_in_the_future_is_refused(client_for, personas, households):
+    tomorrow = timezone.localdate() + timedelta(days=1)
+    response = client_for(personas.village_x).post(
+        reverse("households:monitoring_create", args=[households.x.pk]),
+        {"object_type": "边缘易致贫户", "risk_description": "收入下降", "risk_identified_date": tomorrow.isoformat()},
+    )
+    assert response.status_code == 200
+    assert "风险识别时间不能晚于今天" in response.content.decode()
+    assert not Monitoring.objects.exists()
+
+
+def test_editing_records_the_stable_income_date_and_labour_capacity(client_for, personas, households):
+    case = open_case(households.x)
+    response = client_for(personas.township_a).post(
+        reverse("households:monitoring_update", args=[case.pk]),
+        {
+            "object_type": case.object_type, "risk_description": case.risk_description,
+            "risk_identified_date": "2025-12-01", "income_stable_since": "2026-03-01", "no_labour_capacity": "on",
+        },
+    )
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert case.income_stable_since == date(2026, 3, 1) and case.no_labour_capacity
+    assert LogEntry.objects.get_for_object(case).filter(action=LogEntry.Action.UPDATE).get().actor == personas.township_a
+
+
+def test_a_closed_case_cannot_be_edited(client_for, personas, households):
+    case = open_case(households.x, risk_eliminated=True, risk_eliminated_date=date(2026, 6, 1))
+    client = client_for(personas.village_x)
+    assert "消除并归档，不能修改" in client.get(reverse("households:monitoring_update", args=[case.pk])).content.decode()
+    response = client.post(
+        reverse("households:monitoring_update", args=[case.pk]),
+        {"object_type": "边缘易致贫户", "risk_description": "改写", "risk_identified_date": "2025-12-01"},
+    )
+    assert response.status_code == 200
+    case.refresh_from_db()
+    assert case.risk_description == "户主因病住院，自付费用高"
+
+
+def test_out_of_scope_cases_are_not_found(client_for, personas, households):
+    case = open_case(households.z)
+    client = client_for(personas.township_a)
+    assert client.get(reverse("households:monitoring_update", args=[case.pk])).status_code == 404
+    assert eliminate(client, case).status_code == 404
+    assert client.post(
+        reverse("households:monitoring_create", args=[households.z.pk]),
+        {"object_type": "边缘易致贫户", "risk_description": "x", "risk_identified_date": "2026-11-01"},
+    ).status_code == 404
+    case.refresh_from_db()
+    assert not case.risk_eliminated
+
+
+# -------------------------------------------------------------- elimination
+
+
+def test_elimination_is_allowed_when_every_condition_holds(client_for, personas, ready):
+    client = client_for(personas.village_x)
+    page = client.get(reverse("households:monitoring_eliminate", args=[ready.pk]), {"on_date": "2026-09-01"}).content.decode()
+    assert "不满足" not in page
+    response = eliminate(client, ready)
+    assert response.status_code == 302
+    ready.refresh_from_db()
+    assert ready.risk_eliminated and ready.risk_eliminated_date == date(2026, 9, 1)
+    entry = LogEntry.objects.get_for_object(ready).filter(action=LogEntry.Action.UPDATE).get()
+    assert entry.actor == personas.village_x
+    assert entry.changes_dict["risk_eliminated"] == ["False", "True"]
+    again = client.get(reverse("households:monitoring_eliminate", args=[ready.pk])).content.decode()
+    assert "该户风险已于 2026-09-01 消除" in again and "确认消除风险" not in again
+    assert eliminate(client, ready).status_code == 200
+    ready.refresh_from_db()
+    assert ready.risk_eliminated_date == date(2026, 9, 1)
+
+
+def test_after_elimination_a_new_case_can_be_opened(client_for, personas, ready, households):
+    client = client_for(personas.village_x)
+    eliminate(client, ready)
+    response = client.post(
+        reverse("households:monitoring_create", args=[households.x.pk]),
+        {"object_type": "突发严重困难户", "risk_description": "再次遭灾", "risk_identified_date": "2026-11-01"},
+    )
+    assert response.status_code == 302
+    assert Monitoring.objects.filter(household=households.x).count() == 2
+
+
+def test_elimination_is_refused_listing_every_unmet_condition(client_for, personas, households):
+    household = households.x
+    household.safe_drinking_water = False
+    household.save()
+    Member.objects.filter(household=household).update(medical_insurance=False)
+    case = open_case(household)
+    response = eliminate(client_for(personas.village_x), case)
+    assert response.status_code == 200
+    refusal = response.context["form"].non_field_errors()
+    text = " ".join(refusal)
+    assert "尚无收入测算" in text
+    assert "未登记“收入稳定超过监测线起始日”" in text
+    assert "基本医疗有保障未满足：未参加基本医保或大病保险：张建国" in text
+    assert "饮水安全有保障未满足：饮水不安全" in text
+    assert len(refusal) == 4
+    case.refresh_from_db()
+    assert not case.risk_eliminated and case.risk_eliminated_date is None
+
+
+def test_income_not_above_the_monitoring_line_is_refused(client_for, personas, ready):
+    Income.objects.filter(household=ready.household).update(net_income_per_capita=Decimal("7500.00"))
+    response = eliminate(client_for(personas.village_x), ready)
+    assert "2026年人均纯收入 7500.00 元，未高于监测标准 7500.00 元" in response.content.decode()
+    ready.refresh_from_db()
+    assert not ready.risk_eliminated
+
+
+def test_the_latest_income_year_decides(personas, ready):
+    income(ready.household, 2025, "100.00")  # older and low: irrelevant
+    monitoring_eliminate_risk(actor=personas.village_x, monitoring=ready, on_date=date(2026, 9, 1))
+    assert ready.risk_eliminated
+
+
+def test_a_year_without_a_monitoring_line_is_refused_saying_so(client_for, personas, ready):
+    AnnualStandard.objects.filter(year=2026).update(monitoring_line=None)
+    response = eliminate(client_for(personas.village_x), ready)
+    assert "2026年未设置监测标准" in response.content.decode()
+    ready.refresh_from_db()
+    assert not ready.risk_eliminated
+
+
+def test_less_than_six_months_of_stable_income_is_refused_with_the_earliest_date(client_for, personas, ready):
+    response = eliminate(client_for(personas.village_x), ready, on_date="2026-07-31")
+    page = response.content.decode()
+    assert "不足6个月" in page and "最早可于 2026-08-01 消除风险" in page
+    ready.refresh_from_db()
+    assert not ready.risk_eliminated
+    assert eliminate(client_for(personas.village_x), ready, on_date="2026-08-01").status_code == 302
+
+
+def test_a_household_without_labour_capacity_stays_monitored(client_for, personas, ready):
+    Monitoring.objects.filter(pk=ready.pk).update(no_labour_capacity=True)
+    response = eliminate(client_for(personas.village_x), ready)
+    assert "纳入兜底保障后仍须持续监测" in response.content.decode()
+    ready.refresh_from_db()
+    assert not ready.risk_eliminated
+
+
+def test_the_service_refuses_on_its_own_and_changes_nothing(personas, ready):
+    Monitoring.objects.filter(pk=ready.pk).update(income_stable_since=None)
+    with pytest.raises(ValidationError) as refused:
+        monitoring_eliminate_risk(actor=personas.village_x, monitoring=ready, on_date=date(2026, 9, 1))
+    assert any("收入稳定超过监测线起始日" in m for m in refused.value.messages)
+    ready.refresh_from_db()
+    assert not ready.risk_eliminated
+
+
+def test_elimination_cannot_be_dated_before_identification(client_for, personas, ready):
+    response = eliminate(client_for(personas.village_x), ready, on_date="2025-11-01")
+    assert "风险消除时间不能早于风险识别时间" in response.content.decode()
+
+
+def test_six_months_later_stays_inside_short_months():
+    assert add_months(date(2026, 8, 31), 6) == date(2027, 2, 28)
+    assert add_months(date(2027, 8, 31), 6) == date(2028, 2, 29)
+    assert add_months(date(2026, 2, 1), 6) == date(2026, 8, 1)
+
+
+# ------------------------------------------------------------------- list
+
+
+@pytest.fixture
+def cases(households, areas):
+    today = timezone.localdate()
+    other = make_household(areas.village_x, "6104991012010002", "张二牛", IDS[3], status="1")
+    return dict(
+        overdue=open_case(households.x, identified=today - timedelta(days=20)),
+        fresh=open_case(other, identified=today - timedelta(days=3)),
+        closed=open_case(households.y, identified=date(2025, 1, 5), risk_eliminated=True, risk_eliminated_date=date(2026, 3, 1)),
+        outside=open_case(households.z, identified=today - timedelta(days=40)),
+    )
+
+
+def test_the_list_flags_overdue_cases_and_stays_in_reach(client_for, personas, cases):
+    response = client_for(personas.township_a).get(reverse("households:monitoring_list"))
+    rows = {case.pk: case for case in response.context["page_obj"]}
+    assert set(rows) == {cases["overdue"].pk, cases["fresh"].pk, cases["closed"].pk}
+    assert rows[cases["overdue"].pk].is_overdue and not rows[cases["fresh"].pk].is_overdue
+    assert not rows[cases["closed"].pk].is_overdue
+    assert response.context["totals"] == {"count": 3, "open": 2, "closed": 1, "overdue": 1}
+    assert "逾期" in response.content.decode()
+
+
+def test_the_list_filters_by_state_type_overdue_and_area(client_for, personas, areas, cases):
+    client = client_for(personas.county_admin)
+
+    def shown(**params):
+        return {case.pk for case in client.get(reverse("households:monitoring_list"), params).context["page_obj"]}
+
+    assert shown(state="closed") == {cases["closed"].pk}
+    assert shown(state="open", overdue="on") == {cases["overdue"].pk, cases["outside"].pk}
+    assert shown(township=areas.township_b.pk) == {cases["outside"].pk}
+    assert shown(village=areas.village_y.pk) == {cases["closed"].pk}
+    assert shown(object_type="边缘易致贫户") == set()
+    assert shown(q="张二牛") == {cases["fresh"].pk}
+
+
+def test_the_list_costs_the_same_queries_for_few_or_many_rows(client_for, personas, areas, cases, django_assert_max_num_queries):
+    client = client_for(personas.county_admin)
+    with CaptureQueriesContext(connection) as few:
+        client.get(reverse("households:monitoring_list"))
+    for n in range(6):
+        household = make_household(areas.village_y, f"61049910120200{n + 10}", f"李{n}", f"61049919800101{n:03d}X", status="4")
+        open_case(household)
+    with django_assert_max_num_queries(len(few)):
+        response = client.get(reverse("households:monitoring_list"))
+    assert response.context["totals"]["count"] == 10
