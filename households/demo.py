@@ -319,7 +319,7 @@ def family(rng, size: int, attribute: str) -> list[Person]:
 
     def add(relation, sex, age, name=None):
         if len(people) < size:
-            people.append(Person(name or _given(rng, surname if relation != "配偶" else person_name(rng)[0]), relation, sex, max(0, age)))
+            people.append(Person(name or _given(rng, surname), relation, sex, max(0, age)))
 
     # Women head a household mostly when widowed or their husband is away.
     married = rng.random() < (0.85 if size >= 3 else 0.55) * (1 if male_head else 0.3)
@@ -329,9 +329,11 @@ def family(rng, size: int, attribute: str) -> list[Person]:
     if size == 2 and len(people) < size:
         # Old people living with a grandchild left behind, or a widow(er) with a child or parent.
         if head_age >= 58 and rng.random() < 0.4:
-            add("之孙子" if rng.random() < 0.5 else "之孙女", rng.choice("男女"), rng.randint(3, 16))
+            relation, sex = ("之孙子", "男") if rng.random() < 0.52 else ("之孙女", "女")
+            add(relation, sex, rng.randint(3, 16))
         elif head_age <= 55 and rng.random() < 0.35:
-            add("之母" if rng.random() < 0.7 else "之父", "女" if rng.random() < 0.7 else "男", head_age + rng.randint(22, 32))
+            relation, sex = ("之母", "女") if rng.random() < 0.7 else ("之父", "男")
+            add(relation, sex, head_age + rng.randint(22, 32), person_name(rng) if sex == "女" else None)
     # Children, then a son's wife and grandchildren, then the head's parents.
     children = max(0, min(size - len(people), rng.choice([1, 2, 2, 3])))
     first_child_gap = rng.randint(21, 30)
@@ -640,7 +642,8 @@ def _text(template: str, **choices):
     return lambda rng, household: template.format(**{k: rng.choice(v) for k, v in choices.items()})
 
 
-# (measure, weight, content, amount range in 元 or None, who benefits, when it applies)
+# (measure, weight, content, amount in 元 as a (low, high) range, a list of
+# fixed sums or None, who benefits, when it applies)
 MEASURE_OPTIONS = [
     ("种植", 14, _text("扶持种植{crop}{mu}亩，提供种苗和技术指导", crop=CROPS, mu=range(1, 6)), (800, 5000), None, None),
     ("养殖", 12, _livestock_text, (1000, 6000), None, None),
@@ -648,7 +651,7 @@ MEASURE_OPTIONS = [
     ("加入合作社", 5, _text("加入{coop}，签订订单收购协议", coop=COOPERATIVES), None, None, None),
     ("家庭医生签约", 8, _text("签约家庭医生，定期随访"), None, None, None),
     ("医保参保资助", 8, _text("资助参加城乡居民基本医疗保险"), (200, 1400), None, None),
-    ("小额信贷", 5, _text("扶贫小额信贷{n}万元，三年期，用于发展产业", n=[2, 3, 5]), (20000, 50000), None, None),
+    ("小额信贷", 5, _text("扶贫小额信贷，三年期，用于发展{what}", what=["种植", "养殖", "加工"]), [20000, 30000, 50000], None, None),
     ("农业保险", 4, _text("农业保险保费补贴"), (50, 300), None, None),
     ("扶志教育", 3, _text("{what}", what=["参加农民夜校", "参加感恩奋进宣讲活动", "评选脱贫光荣户"]), None, None, None),
     ("卫生厕所", 3, _text("改造卫生厕所"), (1000, 1500), None, None),
@@ -657,7 +660,7 @@ MEASURE_OPTIONS = [
     ("养老保险", 3, _text("代缴城乡居民养老保险费"), (100, 400), None, None),
     ("务工", 10, _text("推荐到{place}务工", place=["县工业园区", "苏州", "西安", "宁波", "本镇社区工厂"]), None, "workers", None),
     ("技能培训", 5, _text("参加{skill}技能培训", skill=["电工", "厨师", "家政服务", "挖掘机操作", "果树修剪"]), (0, 1500), "workers", None),
-    ("公益岗位", 5, _text("安排{post}公益岗位，月工资{pay}元", post=PUBLIC_POSTS, pay=[500, 600, 800]), (6000, 9600), "workers", None),
+    ("公益岗位", 5, _text("安排{post}公益岗位，全年工资", post=PUBLIC_POSTS), [6000, 7200, 9600], "workers", None),
     ("生态护林员", 2, _text("聘为生态护林员"), (6000, 10000), "workers", None),
     ("营养餐", 6, _text("义务教育学生营养改善计划"), (800, 1000), "compulsory", None),
     ("助学补助", 5, _text("家庭经济困难学生生活补助"), (500, 2500), "compulsory", None),
@@ -676,6 +679,12 @@ MEASURE_OPTIONS = [
     ("入户路", 4, _text("硬化入户路{m}米", m=range(30, 201, 10)), (2000, 6000), None, lambda h: not h.road_to_home),
     ("安全饮水", 4, _text("实施自来水入户"), (500, 1500), None, lambda h: not h.safe_drinking_water),
 ]
+
+
+def _amount(rng, amounts) -> Decimal | None:
+    if amounts is None:
+        return None
+    return Decimal(rng.choice(amounts) if isinstance(amounts, list) else rng.randint(*amounts))
 
 
 def _beneficiaries(members: list[Member]) -> dict[str, list[Member]]:
@@ -718,7 +727,7 @@ def build_measures(rng, ref: Reference, household: Household, members: list[Memb
                 done = _day_in(rng, planned, ref.as_of)
         measure = new(
             Measure, year=year, category_id=category.pk,
-            content=content(rng, household), amount=Decimal(rng.randint(*amounts)) if amounts else None,
+            content=content(rng, household), amount=_amount(rng, amounts),
             planned_date=planned, done_date=done, status=status, cadre_id=cadre_on(assignments, planned),
         )
         measures.append((measure, rng.choice(people) if people else None))
@@ -843,6 +852,16 @@ def _flush(plans: list[Plan], writers: dict) -> None:
             writers[model].insert(rows.get(model, []))
 
 
+def _refresh_statistics(tables: list) -> None:
+    """Planner statistics for the freshly loaded tables: PostgreSQL's
+    autovacuum gets to them only later, and until then the first pages
+    people open pick slow plans (a household page took three times as long)."""
+    connection = connections[router.db_for_write(Household)]
+    with connection.cursor() as cursor:
+        for model in tables:
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
+
+
 def seed_households(*, rng, demo, households: int, log) -> None:
     """Fill the registry of the demo county with ``households`` households,
     spread over the villages by rural population; deterministic per ``rng``."""
@@ -886,6 +905,7 @@ def seed_households(*, rng, demo, households: int, log) -> None:
                     log(f"贫困户：已写入 {done}/{households} 户，用时 {time.monotonic() - started:.0f} 秒")
     if plans:
         _flush(plans, writers)
+    _refresh_statistics([Cadre, *writers])
     log(f"贫困户：共 {done} 户，现有成员 {members_total} 人，用时 {time.monotonic() - started:.0f} 秒")
 
 

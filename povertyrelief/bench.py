@@ -63,9 +63,9 @@ class BenchContext:
     repeat: int
     warmup: int
     out: Callable[[str], None]
-    results: dict[str, Timing] = field(default_factory=dict)
-    _clients: dict[str, Client] = field(default_factory=dict)
-    _header_due: bool = True
+    results: dict[str, Timing] = field(default_factory=dict, init=False)
+    _clients: dict[str, Client] = field(default_factory=dict, init=False)
+    _header_due: bool = field(default=True, init=False)
 
     # --- output ----------------------------------------------------------
 

@@ -421,6 +421,12 @@ class _Row:
         self.ok = ok
 
 
+SPREADSHEET_NAMESPACES = (
+    "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+    "http://purl.oclc.org/ooxml/spreadsheetml/main",
+)
+
+
 class _StreamingWorkbook:
     """A lean streaming reader of an .xlsx archive's sheets.
 
@@ -434,7 +440,7 @@ class _StreamingWorkbook:
     one row in memory at a time.
     """
 
-    CHUNK = 64 * 1024
+    CHUNK = 16 * 1024
 
     def __init__(self, uploaded):
         name = getattr(uploaded, "name", str(uploaded))
@@ -480,12 +486,12 @@ class _StreamingWorkbook:
         self.archive.close()
 
     # -- parts
-    def _events(self, path: str, container: str | None = None):
-        """Pull-parse one XML part (end events), refusing a DTD before the
-        root element. Children of ``container`` are dropped from the tree
-        once handed out, so a long sheet never accumulates in memory."""
-        parser = ET.XMLPullParser(("start", "end") if container else ("end",))
-        parent = None
+    def _elements(self, path: str, names: tuple[str, ...]):
+        """Pull-parse one XML part and hand out each element named in
+        ``names`` once complete; a DTD before the root element is refused.
+        Filtering on the qualified tag here keeps the per-element cost in C."""
+        wanted = {f"{{{ns}}}{name}" for ns in SPREADSHEET_NAMESPACES for name in names} | set(names)
+        parser = ET.XMLPullParser(("end",))
         with self.archive.open(path) as stream:
             first = True
             while chunk := stream.read(self.CHUNK):
@@ -493,17 +499,13 @@ class _StreamingWorkbook:
                     self._refuse_dtd(chunk)
                     first = False
                 parser.feed(chunk)
-                for event, element in parser.read_events():
-                    if event == "end":
-                        yield event, element
-                    elif parent is None and _local(element.tag) == container:
-                        parent = element
-                if parent is not None:
-                    # A row still being parsed is detached too; the parser
-                    # keeps building it and still reports its end.
-                    parent.clear()
+                for _event, element in parser.read_events():
+                    if element.tag in wanted:
+                        yield element
         parser.close()
-        yield from parser.read_events()
+        for _event, element in parser.read_events():
+            if element.tag in wanted:
+                yield element
 
     @staticmethod
     def _refuse_dtd(chunk: bytes) -> None:
@@ -539,21 +541,18 @@ class _StreamingWorkbook:
         if self._strings is None:
             self._strings = []
             if self.shared_strings_path:
-                for _event, element in self._events(self.shared_strings_path, container="sst"):
-                    if _local(element.tag) == "si":
-                        self._strings.append(_rich_text(element))
-                        element.clear()
+                for element in self._elements(self.shared_strings_path, ("si",)):
+                    self._strings.append(_rich_text(element))
+                    element.clear()
         return self._strings
 
     def dimension_rows(self, path: str) -> int | None:
         """Last row of the sheet's recorded <dimension>, without reading the rows."""
-        for _event, element in self._events(path):
-            name = _local(element.tag)
-            if name == "dimension":
+        for element in self._elements(path, ("dimension", "row")):
+            if _local(element.tag) == "dimension":
                 match = re.search(r"(\d+)$", element.get("ref", ""))
                 return int(match.group(1)) if match else None
-            if name in ("row", "sheetData"):
-                return None
+            return None
         return None
 
     def rows(self, path: str):
@@ -561,47 +560,53 @@ class _StreamingWorkbook:
         Formula cells come back as "=…" text so the importer can refuse them."""
         strings = None
         expected_row = 0
-        for _event, element in self._events(path, container="sheetData"):
-            if _local(element.tag) != "row":
-                continue
+        local = _LOCAL_NAMES
+        columns = _COLUMN_INDEXES
+        for element in self._elements(path, ("row",)):
             number = element.get("r")
             expected_row = int(number) if number else expected_row + 1
             values: list = []
             for cell in element:
-                column = len(values)
                 reference = cell.get("r")
                 if reference:
-                    column = _column_index(reference)
-                kind = cell.get("t", "n")
-                value = None
-                formula = None
-                text = None
+                    letters = reference.rstrip("0123456789")
+                    column = columns.get(letters)
+                    if column is None:
+                        column = columns[letters] = _column_index(letters)
+                else:
+                    column = len(values)
+                kind = cell.get("t")
+                formula = text = None
                 for child in cell:
-                    tag = _local(child.tag)
+                    tag = local.get(child.tag) or _local(child.tag)
                     if tag == "v":
                         text = child.text
-                    elif tag == "f":
-                        formula = child.text or ""
                     elif tag == "is":
                         text = _rich_text(child)
+                    elif tag == "f":
+                        formula = child.text or ""
                 if formula is not None:
                     value = "=" + formula
                 elif text is None:
-                    value = None
+                    continue
                 elif kind == "s":
                     if strings is None:
                         strings = self.strings
                     value = strings[int(text)]
-                elif kind in ("inlineStr", "str", "e", "d"):
-                    value = text
+                elif kind is None or kind == "n":
+                    value = _number(text)
                 elif kind == "b":
                     value = text == "1"
+                else:  # inlineStr, str (formula result), e (error), d (ISO date)
+                    value = text
+                if column == len(values):
+                    values.append(value)
                 else:
-                    value = _number(text)
-                if value is not None:
-                    if column >= len(values):
-                        values.extend([None] * (column + 1 - len(values)))
-                    values[column] = value
+                    if column > len(values):
+                        values.extend([None] * (column - len(values)))
+                        values.append(value)
+                    else:
+                        values[column] = value
             element.clear()
             if values:
                 yield expected_row, tuple(values)
@@ -618,8 +623,13 @@ def _local(tag: str) -> str:
     return name
 
 
+_COLUMN_INDEXES: dict[str, int] = {}
+
+
 def _rich_text(element) -> str:
     """Text of a shared or inline string, without phonetic (rPh) runs."""
+    if len(element) == 1 and _local(element[0].tag) == "t":
+        return element[0].text or ""
     parts = []
     for child in element:
         name = _local(child.tag)
@@ -1150,6 +1160,8 @@ def _audit_fields(model) -> list:
 
 def _audit_value(obj, model_field) -> str:
     value = getattr(obj, model_field.attname)
+    if type(value) is str:
+        return value
     if isinstance(value, datetime) and timezone.is_aware(value):
         value = timezone.make_naive(value, timezone=dt_timezone.utc)
     return smart_str(value)

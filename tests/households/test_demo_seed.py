@@ -101,6 +101,10 @@ def test_ages_fit_relations_schooling_and_labour(demo):
             assert gap >= 36
         elif member.relation == "配偶":
             assert abs(gap) <= 8 and member.sex != head.sex
+        if member.relation in ("之子", "之孙子", "之父"):
+            assert member.sex == "男", member
+        elif member.relation in ("之女", "之孙女", "之母", "之儿媳"):
+            assert member.sex == "女", member
         if 6 <= years <= 15:
             assert member.school_status in ("小学", "初中"), member
         if years < 16:
