@@ -244,9 +244,25 @@ class Benchmark:
     run: Callable[[BenchContext], None]
 
 
+def bench_export_members(ctx: BenchContext) -> None:
+    """家庭成员明细 export against a bare XlsxWriter loop (each in its own process)."""
+    from .bench_exports import bench_export_members as run
+
+    run(ctx)
+
+
+def bench_cards_pdf(ctx: BenchContext) -> None:
+    """200 明白卡 in one PDF against a bare WeasyPrint render of the same HTML."""
+    from .bench_pdf import bench_cards_pdf as run
+
+    run(ctx)
+
+
 BENCHMARKS: list[Benchmark] = [
     Benchmark("household_list", "贫困户列表与 Django admin 对照", bench_household_list),
     Benchmark("household_detail", "贫困户详情页", bench_household_detail),
+    Benchmark("export_members", "家庭成员明细导出与裸写入对照", bench_export_members),
+    Benchmark("cards_pdf", "明白卡批量打印与纯 WeasyPrint 对照", bench_cards_pdf),
 ]
 
 

@@ -758,7 +758,6 @@ class _Reader:
         self.columns = sheet.columns
         self.member_columns = [c for c, _ in sheet.columns if c.level == "member"]
         self.household_columns = [c for c, _ in sheet.columns if c.level == "household"]
-        self.present = {c.label for c, _ in sheet.columns}
         self._village_cache: dict[tuple[str, str], tuple[int | None, RowError | None]] = {}
 
     def error(self, row: int, column: str, message: str) -> None:
@@ -1120,12 +1119,19 @@ class _Planner:
         member.birth_date, member.sex = birth_from_id(row.id_number)
 
     def _final_member_ok(self, member: Member, row: _Row) -> bool:
+        """残疾等级 only with 残疾, also when one of the two columns is
+        missing from the file and the other value comes from the database."""
         if member.disability_grade and member.health != Health.DISABLED:
-            column = "残疾等级" if "disability_grade" in self.member_fields else "健康状况"
-            self.error(
-                row.number, column,
-                f"健康状况为“{member.health}”时不能有残疾等级（系统中登记为{member.disability_grade}），请同时填写“残疾等级”列或改正健康状况。",
-            )
+            if "disability_grade" in self.member_fields:
+                self.error(
+                    row.number, "残疾等级",
+                    f"系统中该成员的健康状况为“{member.health}”，不能填写残疾等级（仅“残疾”时填写）；请同时提供“健康状况”列。",
+                )
+            else:
+                self.error(
+                    row.number, "健康状况",
+                    f"系统中该成员登记了残疾等级“{member.disability_grade}”，健康状况不能改为“{member.health}”；请同时提供“残疾等级”列。",
+                )
             return False
         return True
 
@@ -1384,6 +1390,8 @@ def household_import(*, actor, file, dry_run: bool = False, report_progress: Cal
         report.errors.append(
             RowError(0, "", "保存时与其他用户同时录入的数据冲突（如同一证件号码），未导入任何数据；请重新上传。")
         )
+    except PermissionDenied as exc:
+        report.errors.append(RowError(0, "", str(exc)))
     if report.errors:
         report.created = report.updated = report.unchanged = 0
         return report

@@ -444,3 +444,113 @@ def test_command_applies_the_users_scope(tmp_path, personas):
     assert raised.value.returncode == 1 and Household.objects.count() == 0
     with pytest.raises(CommandError, match="无权"):
         call_command("import_households", str(path), "--user", personas.county_viewer.username)
+
+
+# ---------------------------------------------------------------- the file itself
+def test_a_streamed_workbook_with_inline_strings_and_no_dimension_is_read(personas, tmp_path):
+    """Streaming writers (and the national system's exports) write inline
+    strings and often no <dimension>; such files import like any other."""
+    book = openpyxl.Workbook(write_only=True)
+    sheet = book.create_sheet("家庭成员")
+    sheet.append(["花名册"])
+    sheet.append(HEADER)
+    for row in roster():
+        sheet.append([row.get(column) for column in HEADER])
+    path = tmp_path / "流式.xlsx"
+    book.save(path)
+    with path.open("rb") as handle:
+        report = household_import(actor=personas.township_a, file=handle)
+    assert report.ok, errors(report)
+    assert (report.households_created, report.members_created) == (3, 6)
+
+
+def test_row_numbers_count_blank_rows_as_excel_shows_them(personas):
+    rows = roster()
+    rows[4]["联系电话"] = "123"
+    content = workbook(rows[:3] + [{}, {}] + rows[3:])
+    report = run(personas.township_a, content=content)
+    (error,) = report.errors
+    # Header row 1, three rows, two blank rows, then 王芳 (row 7) and 赵强 (row 8).
+    assert (error.row, error.column) == (8, "联系电话")
+
+
+def _rezip(content: bytes, change) -> bytes:
+    import zipfile
+
+    source = zipfile.ZipFile(io.BytesIO(content))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            target.writestr(info.filename, change(info.filename, source.read(info.filename)))
+    return buffer.getvalue()
+
+
+def test_a_sheet_declaring_entities_is_refused_before_parsing(personas):
+    def add_dtd(name, data):
+        if name.startswith("xl/worksheets/"):
+            return data.replace(
+                b"<worksheet", b'<!DOCTYPE w [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;">]><worksheet', 1
+            )
+        return data
+
+    report = run(personas.township_a, content=_rezip(workbook(roster()), add_dtd))
+    assert not report.ok and "不安全的 XML" in report.errors[0].message
+    assert Household.objects.count() == 0
+
+
+def test_a_workbook_with_macros_is_refused(personas):
+    content = workbook(roster())
+    import zipfile
+
+    buffer = io.BytesIO(content)
+    with zipfile.ZipFile(buffer, "a") as archive:
+        archive.writestr("xl/vbaProject.bin", b"\x00" * 10)
+    report = run(personas.township_a, content=buffer.getvalue())
+    assert "含有宏" in report.errors[0].message
+
+
+def test_a_compression_bomb_is_refused(personas):
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("xl/worksheets/sheet1.xml", "<a>" + "0" * 50_000_000 + "</a>")
+    report = run(personas.township_a, content=buffer.getvalue())
+    assert "压缩炸弹" in report.errors[0].message
+
+
+def test_the_row_estimate_uses_the_dimension_or_else_the_file_size(tmp_path):
+    from households.services.imports import estimate_data_rows
+
+    assert estimate_data_rows(upload(workbook(roster(), titles=[("标题",)]))) == 6
+    book = openpyxl.Workbook(write_only=True)
+    sheet = book.create_sheet()
+    sheet.append(HEADER)
+    for _ in range(300):
+        sheet.append([row.get(c) for row in roster()[:1] for c in HEADER])
+    path = tmp_path / "无尺寸.xlsx"
+    book.save(path)
+    with path.open("rb") as handle:
+        # No <dimension>: judged generously from the size (about 40 bytes a row).
+        assert estimate_data_rows(handle) >= path.stat().st_size // 40 > 0
+
+
+def test_a_file_without_the_grade_column_cannot_make_a_graded_member_healthy(personas, areas):
+    household = make_household(areas.village_x, "H001", "张三", ZHANG_SAN)
+    Member.objects.filter(household=household).update(health="残疾", disability_grade="三级")
+    header = [h for h in HEADER if h != "残疾等级"]
+    report = run(personas.township_a, content=workbook([person("H001", "张三", ZHANG_SAN)], header=header))
+    (error,) = report.errors
+    assert (error.row, error.column) == (2, "健康状况") and "残疾等级“三级”" in error.message
+    assert Member.objects.get(id_number=ZHANG_SAN).health == "残疾"
+
+
+def test_columns_missing_from_the_file_keep_their_recorded_values(personas, areas):
+    household = make_household(areas.village_x, "H001", "张三", ZHANG_SAN, phone="13900000000", identification_year=2015)
+    header = [h for h in HEADER if h not in ("联系电话", "民族")]
+    report = run(personas.township_a, content=workbook([person("H001", "张三", ZHANG_SAN)], header=header))
+    assert report.ok, errors(report)
+    household.refresh_from_db()
+    assert household.phone == "13900000000" and household.identification_year == 2016
+    assert Member.objects.get(id_number=ZHANG_SAN).ethnicity == "汉族"
