@@ -258,11 +258,19 @@ def bench_cards_pdf(ctx: BenchContext) -> None:
     run(ctx)
 
 
+def bench_household_import(ctx: BenchContext) -> None:
+    """家庭成员 import of 15,000 households / 50,000 people in its own process, rolled back."""
+    from households.bench_import import bench_in_suite
+
+    bench_in_suite(ctx)
+
+
 BENCHMARKS: list[Benchmark] = [
     Benchmark("household_list", "贫困户列表与 Django admin 对照", bench_household_list),
     Benchmark("household_detail", "贫困户详情页", bench_household_detail),
     Benchmark("export_members", "家庭成员明细导出与裸写入对照", bench_export_members),
     Benchmark("cards_pdf", "明白卡批量打印与纯 WeasyPrint 对照", bench_cards_pdf),
+    Benchmark("household_import", "家庭成员导入（15000 户、50000 人，全部校验，测完回滚）", bench_household_import),
 ]
 
 
