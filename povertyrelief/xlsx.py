@@ -59,8 +59,10 @@ class ImportReport:
         return f"{verb}新增 {self.created} 条，{verb}更新 {self.updated} 条，{self.unchanged} 条未变。"
 
 
-def open_workbook(uploaded) -> openpyxl.Workbook:
-    """Open an uploaded or on-disk .xlsx in read-only (streaming) mode."""
+def open_archive(uploaded) -> tuple[zipfile.ZipFile, int]:
+    """Open an uploaded .xlsx as a zip archive, refusing what cannot be read
+    safely: not .xlsx, over 20 MB, macros, or a compressed bomb. Returns the
+    open archive (the caller closes it) and the file size."""
     name = getattr(uploaded, "name", str(uploaded))
     if not str(name).lower().endswith(".xlsx"):
         raise WorkbookRefused("只接受 .xlsx 格式的工作簿（不支持 .xls、.xlsm 或其他格式）。")
@@ -75,19 +77,30 @@ def open_workbook(uploaded) -> openpyxl.Workbook:
         archive = zipfile.ZipFile(uploaded)
     except zipfile.BadZipFile:
         raise WorkbookRefused("文件不是有效的 .xlsx 工作簿（可能已加密或损坏）。") from None
-    with archive:
-        infos = archive.infolist()
-        names = {info.filename for info in infos}
-        if "[Content_Types].xml" not in names:
-            raise WorkbookRefused("文件不是有效的 .xlsx 工作簿。")
-        if any(n.lower().endswith("vbaproject.bin") for n in names):
-            raise WorkbookRefused("工作簿含有宏，出于安全原因拒绝导入。")
+    infos = archive.infolist()
+    names = {info.filename for info in infos}
+    refusal = None
+    if "[Content_Types].xml" not in names:
+        refusal = "文件不是有效的 .xlsx 工作簿。"
+    elif any(n.lower().endswith("vbaproject.bin") for n in names):
+        refusal = "工作簿含有宏，出于安全原因拒绝导入。"
+    else:
         total = sum(info.file_size for info in infos)
         compressed = max(1, sum(info.compress_size for info in infos))
         # Small files may compress very well (empty templates); only large
         # ones are judged by their ratio.
         if total > MAX_UNCOMPRESSED_BYTES or (total > RATIO_CHECK_FROM_BYTES and total / compressed > MAX_RATIO):
-            raise WorkbookRefused("工作簿解压后体积异常（疑似压缩炸弹），拒绝导入。")
+            refusal = "工作簿解压后体积异常（疑似压缩炸弹），拒绝导入。"
+    if refusal:
+        archive.close()
+        raise WorkbookRefused(refusal)
+    return archive, size
+
+
+def open_workbook(uploaded) -> openpyxl.Workbook:
+    """Open an uploaded or on-disk .xlsx in read-only (streaming) mode."""
+    archive, _ = open_archive(uploaded)
+    archive.close()
     uploaded.seek(0)
     try:
         return openpyxl.load_workbook(uploaded, read_only=True, data_only=False)

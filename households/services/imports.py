@@ -40,17 +40,14 @@ from povertyrelief.jobs import job_runner
 from povertyrelief.permissions import restrict
 from povertyrelief.validators import normalise_id_number, validate_id_number, validate_phone
 from povertyrelief.xlsx import (
-    MAX_BYTES,
-    MAX_RATIO,
     MAX_ROWS,
-    MAX_UNCOMPRESSED_BYTES,
-    RATIO_CHECK_FROM_BYTES,
     ImportReport,
     RowError,
     WorkbookRefused,
     cell_text,
     is_formula,
     normalise_header,
+    open_archive,
 )
 from villages.models import Area, AreaLevel
 
@@ -443,34 +440,8 @@ class _StreamingWorkbook:
     CHUNK = 16 * 1024
 
     def __init__(self, uploaded):
-        name = getattr(uploaded, "name", str(uploaded))
-        if not str(name).lower().endswith(".xlsx"):
-            raise WorkbookRefused("只接受 .xlsx 格式的工作簿（不支持 .xls、.xlsm 或其他格式）。")
-        size = getattr(uploaded, "size", None)
-        if size is None:
-            uploaded.seek(0, 2)
-            size = uploaded.tell()
-        self.size = size
-        if size > MAX_BYTES:
-            raise WorkbookRefused(f"文件过大（{size / 1024 / 1024:.1f} MB），上限为 20 MB。")
-        uploaded.seek(0)
-        try:
-            self.archive = zipfile.ZipFile(uploaded)
-        except zipfile.BadZipFile:
-            raise WorkbookRefused("文件不是有效的 .xlsx 工作簿（可能已加密或损坏）。") from None
-        infos = self.archive.infolist()
-        names = {info.filename for info in infos}
-        if "[Content_Types].xml" not in names:
-            self.close()
-            raise WorkbookRefused("文件不是有效的 .xlsx 工作簿。")
-        if any(n.lower().endswith("vbaproject.bin") for n in names):
-            self.close()
-            raise WorkbookRefused("工作簿含有宏，出于安全原因拒绝导入。")
-        total = sum(info.file_size for info in infos)
-        compressed = max(1, sum(info.compress_size for info in infos))
-        if total > MAX_UNCOMPRESSED_BYTES or (total > RATIO_CHECK_FROM_BYTES and total / compressed > MAX_RATIO):
-            self.close()
-            raise WorkbookRefused("工作簿解压后体积异常（疑似压缩炸弹），拒绝导入。")
+        self.archive, self.size = open_archive(uploaded)
+        names = {info.filename for info in self.archive.infolist()}
         self.names = names
         try:
             self.sheets, self.shared_strings_path = self._workbook_parts()
