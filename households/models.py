@@ -349,6 +349,14 @@ class AnnualStandard(models.Model):
     livestock_cost_rate = models.DecimalField("畜禽养殖成本系数", max_digits=4, decimal_places=2, default=Decimal("0.40"))
     forestry_fruit_cost_rate = models.DecimalField("林果成本系数", max_digits=4, decimal_places=2, default=Decimal("0.15"))
     other_cost_rate = models.DecimalField("其他生产成本系数", max_digits=4, decimal_places=2, default=Decimal("0.40"))
+    monitoring_stable_months = models.PositiveSmallIntegerField(
+        "风险消除须收入稳定月数", default=6, help_text="收入稳定高于监测线满多少个月方可消除风险"
+    )
+    monitoring_deadline_days = models.PositiveSmallIntegerField(
+        "监测识别时限(天)", default=15, help_text="自风险识别起，超过该天数仍未消除风险的列为逾期"
+    )
+    exit_publicity_days = models.PositiveSmallIntegerField("退出公示最少天数", default=7)
+    monitoring_publicity_days = models.PositiveSmallIntegerField("监测公示最少天数", default=5)
 
     class Meta:
         verbose_name = "年度标准"

@@ -69,7 +69,13 @@ DENSE_LINES = 13
 MEASURE_ONE_LINE_CHARS = 36
 # Minimum 公示 periods in days (exit: 村内公示 at least 7 days; monitoring:
 # 村级公示 at least 5 days). Overridable per province in settings.
-PUBLICITY_MIN_DAYS = {"exit": 7, "monitoring": 5, "households": 7}
+def publicity_min_days(kind: str, year: int) -> int:
+    """Shortest 公示 period for a list, from the year's standard (年度标准):
+    7 days for exits and household lists, 5 for monitoring, unless changed."""
+    from .selectors.income import standard_in_force
+
+    standard = standard_in_force(year=year)
+    return standard.monitoring_publicity_days if kind == "monitoring" else standard.exit_publicity_days
 
 
 def province() -> str:

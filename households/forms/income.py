@@ -40,7 +40,10 @@ class IncomeForm(ChineseFormMixin, forms.ModelForm):
 class AnnualStandardForm(ChineseFormMixin, forms.ModelForm):
     class Meta:
         model = AnnualStandard
-        fields = ["year", "province", "poverty_line", "monitoring_line", *RATE_FIELDS]
+        fields = [
+            "year", "province", "poverty_line", "monitoring_line", *RATE_FIELDS,
+            "monitoring_stable_months", "monitoring_deadline_days", "exit_publicity_days", "monitoring_publicity_days",
+        ]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

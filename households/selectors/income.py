@@ -32,6 +32,15 @@ def standards_by_year(*, province: str | None = None) -> dict[int, AnnualStandar
     return {s.year: s for s in AnnualStandard.objects.filter(province=province or county_province())}
 
 
+def standard_in_force(*, year: int, province: str | None = None) -> AnnualStandard:
+    """The rules that apply in ``year``: that year's standard, else the latest
+    earlier one, else the defaults domain.md gives (an unsaved row)."""
+    found = (
+        AnnualStandard.objects.filter(year__lte=year, province=province or county_province()).order_by("-year").first()
+    )
+    return found or AnnualStandard(year=year)
+
+
 def standard_for(*, year: int, province: str | None = None) -> AnnualStandard | None:
     return AnnualStandard.objects.filter(year=year, province=province or county_province()).first()
 

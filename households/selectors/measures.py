@@ -102,9 +102,16 @@ def measure_totals(measures: QuerySet[Measure]) -> dict:
     return totals
 
 
+def monitoring_overdue_days(today: date | None = None) -> int:
+    """The identification deadline in force this year (年度标准, default 15)."""
+    from .income import standard_in_force
+
+    return standard_in_force(year=(today or timezone.localdate()).year).monitoring_deadline_days
+
+
 def monitoring_overdue_cutoff(today: date | None = None) -> date:
     """Open cases identified before this day are overdue."""
-    return (today or timezone.localdate()) - timedelta(days=MONITORING_OVERDUE_DAYS)
+    return (today or timezone.localdate()) - timedelta(days=monitoring_overdue_days(today))
 
 
 def monitoring_list(*, actor, filters: dict | None = None, action: str = "view", today: date | None = None) -> QuerySet[Monitoring]:

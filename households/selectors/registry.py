@@ -25,6 +25,7 @@ from .. import rules
 from ..filters import DEFAULT_ORDER, SORTS, HouseholdFilter, filter_by_id_number
 from ..models import AnnualStandard, Household, Member
 from .income import income_rows, standards_by_year
+from .measures import monitoring_overdue_cutoff
 
 DEFAULT_PROVINCE = AnnualStandard._meta.get_field("province").default
 
@@ -98,6 +99,7 @@ def household_page_context(*, actor, household: Household) -> dict:
         "can_change": restrict(Household, actor, "change").filter(pk=household.pk).exists(),
         "can_reveal": actor.can("reveal"),
         "today": today,
+        "monitoring_overdue_cutoff": monitoring_overdue_cutoff(today),
         "history": household_history(household=household, members=members),
     }
 

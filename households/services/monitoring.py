@@ -24,9 +24,6 @@ from povertyrelief.permissions import assert_in_scope
 from ..models import AnnualStandard, Income, Member, Monitoring
 from ..rules import guarantee_checks
 
-STABLE_MONTHS = 6
-
-
 def county_province() -> str:
     """The province whose lines apply (the same setting the income pages read)."""
     return getattr(settings, "POVERTY_RELIEF_PROVINCE", AnnualStandard._meta.get_field("province").default)
@@ -63,18 +60,22 @@ def _income_condition(monitoring: Monitoring) -> Condition:
 
 
 def _stability_condition(monitoring: Monitoring, on_date: date) -> Condition:
-    label = f"收入稳定高于监测线满{STABLE_MONTHS}个月"
+    from ..selectors.income import standard_in_force
+
+    # The period is a per-year setting (年度标准), 6 months unless changed.
+    months = standard_in_force(year=on_date.year).monitoring_stable_months
+    label = f"收入稳定高于监测线满{months}个月"
     since = monitoring.income_stable_since
     if since is None:
         return Condition(label, False, "未登记“收入稳定超过监测线起始日”，请先编辑监测记录补充。")
-    earliest = add_months(since, STABLE_MONTHS)
+    earliest = add_months(since, months)
     if earliest > on_date:
         return Condition(
             label, False,
-            f"收入自 {since:%Y-%m-%d} 起稳定高于监测线，到 {on_date:%Y-%m-%d} 不足{STABLE_MONTHS}个月，"
+            f"收入自 {since:%Y-%m-%d} 起稳定高于监测线，到 {on_date:%Y-%m-%d} 不足{months}个月，"
             f"最早可于 {earliest:%Y-%m-%d} 消除风险。",
         )
-    return Condition(label, True, f"收入自 {since:%Y-%m-%d} 起稳定高于监测线，已满{STABLE_MONTHS}个月。")
+    return Condition(label, True, f"收入自 {since:%Y-%m-%d} 起稳定高于监测线，已满{months}个月。")
 
 
 def monitoring_elimination_conditions(*, monitoring: Monitoring, on_date: date) -> list[Condition]:

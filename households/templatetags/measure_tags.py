@@ -1,13 +1,11 @@
 """Sums and flags for the measures and monitoring sections of the household
 page, computed from the lists the page already holds (no queries)."""
 
-from datetime import timedelta
 from decimal import Decimal
 
 from django import template
 
 from ..models import MeasureStatus
-from ..selectors.measures import MONITORING_OVERDUE_DAYS
 
 register = template.Library()
 
@@ -27,11 +25,11 @@ def measure_summary(measures) -> dict:
 
 
 @register.filter
-def monitoring_overdue(monitoring, today) -> bool:
-    """Open and identified more than 15 days before ``today``."""
-    if monitoring.risk_eliminated or today is None:
+def monitoring_overdue(monitoring, cutoff) -> bool:
+    """Open and identified before ``cutoff`` (today minus the year's deadline)."""
+    if monitoring.risk_eliminated or cutoff is None:
         return False
-    return monitoring.risk_identified_date < today - timedelta(days=MONITORING_OVERDUE_DAYS)
+    return monitoring.risk_identified_date < cutoff
 
 
 @register.filter

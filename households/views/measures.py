@@ -39,12 +39,12 @@ from ..models import (
     Monitoring,
 )
 from ..selectors.measures import (
-    MONITORING_OVERDUE_DAYS,
     category_list,
     households_with_measure,
     measure_list,
     measure_totals,
     monitoring_list,
+    monitoring_overdue_days,
     monitoring_totals,
 )
 from ..services.attachments import attachment_delete, attachment_upload, download_name
@@ -376,7 +376,7 @@ class MonitoringListView(ScopedMixin, View):
         page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
         return render(request, "households/monitoring_list.html", {
             "form": form, "page_obj": page, "totals": monitoring_totals(cases, today), "filtered": bool(filters),
-            "overdue_days": MONITORING_OVERDUE_DAYS, "can_change": request.user.can("change"),
+            "overdue_days": monitoring_overdue_days(), "can_change": request.user.can("change"),
             "can_export": request.user.can("export"),
         })
 

@@ -311,7 +311,7 @@ class PublicityForm(SmallWidgetsMixin, ChineseFormMixin, forms.Form):
     def clean(self):
         data = super().clean()
         kind, days = data.get("kind"), data.get("days")
-        minimum = printing.PUBLICITY_MIN_DAYS.get(kind or "", 7)
+        minimum = printing.publicity_min_days(kind or "", timezone.localdate().year)
         if days is None:
             data["days"] = minimum
         elif days < minimum:

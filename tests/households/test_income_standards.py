@@ -19,6 +19,10 @@ def standard_form(standard, **changes):
         "monitoring_line": standard.monitoring_line or "", "grain_cost_rate": standard.grain_cost_rate,
         "cash_crop_cost_rate": standard.cash_crop_cost_rate, "livestock_cost_rate": standard.livestock_cost_rate,
         "forestry_fruit_cost_rate": standard.forestry_fruit_cost_rate, "other_cost_rate": standard.other_cost_rate,
+        "monitoring_stable_months": standard.monitoring_stable_months,
+        "monitoring_deadline_days": standard.monitoring_deadline_days,
+        "exit_publicity_days": standard.exit_publicity_days,
+        "monitoring_publicity_days": standard.monitoring_publicity_days,
     }
     data.update(changes)
     return data

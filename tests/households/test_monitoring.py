@@ -289,3 +289,38 @@ def test_the_list_costs_the_same_queries_for_few_or_many_rows(client_for, person
     with django_assert_max_num_queries(len(few)):
         response = client.get(reverse("households:monitoring_list"))
     assert response.context["totals"]["count"] == 10
+
+
+def test_the_stability_period_is_the_years_setting_not_a_constant(personas, households):
+    """年度标准 can lengthen the 6-month rule; elimination then waits longer."""
+    from datetime import date
+
+    from households.models import AnnualStandard, Monitoring
+    from households.services.monitoring import monitoring_elimination_conditions
+
+    monitoring = Monitoring.objects.create(
+        household=households.x, object_type="边缘易致贫户", risk_description="因病支出大",
+        risk_identified_date=date(2025, 1, 10), income_stable_since=date(2025, 2, 1),
+    )
+    on = date(2025, 9, 1)  # 7 months after the income became stable
+    standard = AnnualStandard.objects.get(year=2025, province="陕西省")
+
+    def stability():
+        return next(c for c in monitoring_elimination_conditions(monitoring=monitoring, on_date=on) if "稳定" in c.label)
+
+    assert stability().ok and "满6个月" in stability().label
+    standard.monitoring_stable_months = 9
+    standard.save()
+    assert not stability().ok and "满9个月" in stability().label and "2025-11-01" in stability().reason
+
+
+def test_the_overdue_deadline_is_the_years_setting(personas, households):
+    from datetime import date
+
+    from households.models import AnnualStandard
+    from households.selectors.measures import monitoring_overdue_cutoff
+
+    today = date(2025, 6, 30)
+    assert monitoring_overdue_cutoff(today) == date(2025, 6, 15)
+    AnnualStandard.objects.filter(year=2025).update(monitoring_deadline_days=10)
+    assert monitoring_overdue_cutoff(today) == date(2025, 6, 20)
