@@ -48,25 +48,41 @@ class ExportIndexView(ScopedMixin, View):
         )
 
 
+class InvalidFilters(Exception):
+    """A hand-edited query string (year=abc) that no list page produces."""
+
+
+def export_request(request, identifier: str):
+    """The exporter, cleaned filters, query string and row count for an
+    export request: the role check (403) and the area check (404) included."""
+    exporter = get_exporter(identifier)
+    actor = request.user
+    require(actor, exporter.action)
+    if hasattr(exporter, "check_areas"):
+        exporter.check_areas(actor, request.GET)
+    filters = exporter.clean_filters(actor, exporter.filters_from_request(request))
+    query = request.GET.copy()
+    query.pop("page", None)
+    try:
+        total = exporter.count(actor, filters)
+    except ValueError:
+        raise InvalidFilters from None
+    return exporter, filters, query.urlencode(), total
+
+
+INVALID_FILTERS = "筛选条件无效，请从列表页重新导出。"
+
+
 class ExportView(ScopedMixin, View):
     action = "export"
     identifier = ""
 
     def get(self, request, identifier: str | None = None):
-        exporter = get_exporter(identifier or self.identifier)
         actor = request.user
-        require(actor, exporter.action)
-        exporter.check_areas(actor, request.GET)
-        filters = exporter.clean_filters(actor, exporter.filters_from_request(request))
-        query = request.GET.copy()
-        query.pop("page", None)
-        querystring = query.urlencode()
         try:
-            total = exporter.count(actor, filters)
-        except ValueError:
-            # A hand-edited query string (year=abc) that the list page would
-            # not produce.
-            return HttpResponseBadRequest("筛选条件无效，请从列表页重新导出。".encode())
+            exporter, filters, querystring, total = export_request(request, identifier or self.identifier)
+        except InvalidFilters:
+            return HttpResponseBadRequest(INVALID_FILTERS.encode())
         if total > sync_max_rows():
             job = job_start(
                 actor=actor,

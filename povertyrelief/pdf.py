@@ -36,7 +36,7 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from .exports import area_full_name, get_exporter
 from .jobs import job_runner, job_start
-from .permissions import require, restrict
+from .permissions import restrict
 from .privacy import personal_data_access_record
 from .views_base import ScopedMixin
 
@@ -290,19 +290,13 @@ class ExportPdfView(ScopedMixin, View):
     action = "export"
 
     def get(self, request, identifier: str):
-        exporter = get_exporter(identifier)
+        from .export_views import INVALID_FILTERS, InvalidFilters, export_request
+
         actor = request.user
-        require(actor, exporter.action)
-        if hasattr(exporter, "check_areas"):
-            exporter.check_areas(actor, request.GET)
-        filters = exporter.clean_filters(actor, exporter.filters_from_request(request))
-        query = request.GET.copy()
-        query.pop("page", None)
-        querystring = query.urlencode()
         try:
-            total = exporter.count(actor, filters)
-        except ValueError:
-            return HttpResponseBadRequest("筛选条件无效，请从列表页重新导出。".encode())
+            exporter, filters, querystring, total = export_request(request, identifier)
+        except InvalidFilters:
+            return HttpResponseBadRequest(INVALID_FILTERS.encode())
         if total > PDF_MAX_ROWS:
             messages.error(request, f"共 {total} 行，PDF 台账最多 {PDF_MAX_ROWS} 行：请缩小筛选范围，或导出 Excel。")
             return redirect("exports:index")
