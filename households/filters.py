@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import secrets
 
+from functools import cached_property
+
 import django_filters
 from django import forms
 from django.db.models import Exists, OuterRef, Q
@@ -87,9 +89,29 @@ class HouseholdFilter(django_filters.FilterSet):
         self.filters["township"].queryset = areas.filter(level=AreaLevel.TOWNSHIP).order_by("code")
         villages = areas.filter(level=AreaLevel.VILLAGE).order_by("code")
         township = (data or {}).get("township")
-        if township and str(township).isdigit():
-            villages = villages.filter(parent_id=int(township))
+        township_id = int(township) if township and str(township).isdigit() else None
+        if township_id:
+            villages = villages.filter(parent_id=township_id)
         self.filters["village"].queryset = villages
+        self._areas, self._township_id = areas, township_id
+
+    @cached_property
+    def _area_options(self) -> list:
+        # The drop-downs' options, read in one query when the filter bar is
+        # rendered (the querysets above only validate a submitted value).
+        return list(self._areas.filter(level__in=[AreaLevel.TOWNSHIP, AreaLevel.VILLAGE]).order_by("code"))
+
+    @property
+    def township_options(self) -> list:
+        return [("", "全部乡镇")] + [(a.pk, a.name) for a in self._area_options if a.level == AreaLevel.TOWNSHIP]
+
+    @property
+    def village_options(self) -> list:
+        return [("", "全部村")] + [
+            (a.pk, a.name)
+            for a in self._area_options
+            if a.level == AreaLevel.VILLAGE and (self._township_id is None or a.parent_id == self._township_id)
+        ]
 
     def filter_q(self, queryset, name, value):
         value = value.strip()

@@ -40,6 +40,10 @@ LIST_COLUMNS = [
     ("乡镇", None), ("村", None), ("户编号", "number"), ("户主", "head"), ("人口", "size"),
     ("属性", None), ("主要致贫原因", None), ("识别年度", "year"), ("状态", "status"),
 ]
+LIST_FIELDS = (
+    "village__name", "village__parent__name", "number", "head_name", "member_count", "attribute", "main_cause",
+    "identification_year", "status",
+)
 HEAD_FIELDS = {"name": "head_name", "id_number": "head_id_number", "disability_cert_number": "head_disability_cert_number"}
 
 
@@ -52,7 +56,9 @@ class HouseholdListView(ScopedMixin, View):
         filters = filters_from_request(request)
         households = selectors.household_list(actor=request.user, filters=filters)
         totals = selectors.household_totals(households)
-        paginator = Paginator(households, PAGE_SIZE)
+        # The page reads only the columns it shows: the database sorts the
+        # whole filtered set before LIMIT, and narrower rows sort faster.
+        paginator = Paginator(households.only(*LIST_FIELDS), PAGE_SIZE)
         paginator.count = totals["households"]  # already counted by the totals query
         page_obj = paginator.get_page(request.GET.get("page"))
         sort = filters.get("sort") if filters.get("sort") in SORTS else ""
