@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from auditlog.context import set_actor
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import (
@@ -44,6 +43,7 @@ from povertyrelief.privacy import personal_data_access_record
 from villages.models import Area, AreaLevel, WorkTeam
 
 from . import rules
+from .selectors.income import county_province, standard_in_force
 from .models import (
     INCOME_GROUPS,
     AnnualStandard,
@@ -67,19 +67,13 @@ CHUNK_SIZE = 50
 # the card switches to tighter type so that it still fits one A4 sheet.
 DENSE_LINES = 13
 MEASURE_ONE_LINE_CHARS = 36
-# Minimum 公示 periods in days (exit: 村内公示 at least 7 days; monitoring:
-# 村级公示 at least 5 days). Overridable per province in settings.
+
+
 def publicity_min_days(kind: str, year: int) -> int:
     """Shortest 公示 period for a list, from the year's standard (年度标准):
     7 days for exits and household lists, 5 for monitoring, unless changed."""
-    from .selectors.income import standard_in_force
-
     standard = standard_in_force(year=year)
     return standard.monitoring_publicity_days if kind == "monitoring" else standard.exit_publicity_days
-
-
-def province() -> str:
-    return getattr(settings, "POVERTY_RELIEF_PROVINCE", AnnualStandard._meta.get_field("province").default)
 
 
 def mask_document(value: str | None) -> str:
@@ -226,7 +220,7 @@ def cards_build(households: Iterable[Household], *, year: int, on: date | None =
     teams: dict[int, WorkTeam] = {}
     for team in WorkTeam.objects.filter(village_id__in=village_ids, end_date__isnull=True).order_by("start_date", "pk"):
         teams[team.village_id] = team  # the latest current team wins
-    standard = AnnualStandard.objects.filter(year=year, province=province()).first()
+    standard = AnnualStandard.objects.filter(year=year, province=county_province()).first()
     cards = []
     for household in households:
         members = sorted(household.card_members, key=lambda m: (m.relation != Relation.HEAD, m.pk))
@@ -579,7 +573,7 @@ def exit_candidates(*, actor, village: Area) -> QuerySet[Household]:
     above that year's poverty line. A stand-in for the exit procedure's own
     list until exit reviews are recorded."""
     latest = Income.objects.filter(household=OuterRef("pk")).order_by("-year")
-    line = AnnualStandard.objects.filter(year=OuterRef("latest_income_year"), province=province()).values("poverty_line")[:1]
+    line = AnnualStandard.objects.filter(year=OuterRef("latest_income_year"), province=county_province()).values("poverty_line")[:1]
     return (
         restrict(Household, actor, "view")
         .filter(village=village, status=HouseholdStatus.NOT_OUT)

@@ -211,3 +211,7 @@ AXES_ENABLE_ACCESS_FAILURE_LOG = True
 # Background jobs (imports, big exports, batch printing) go through Django's
 # task framework; the database backend needs no broker (`manage.py db_worker`).
 TASKS = {"default": {"BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
+
+# The province whose poverty and monitoring lines apply (年度标准 rows are per
+# year and province).
+POVERTY_RELIEF_PROVINCE = os.environ.get("POVERTY_RELIEF_PROVINCE", "陕西省")

@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from auditlog.models import LogEntry
-from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, Q, QuerySet, Sum
 from django.shortcuts import get_object_or_404
@@ -23,11 +22,9 @@ from villages.models import Area, WorkTeam
 
 from .. import rules
 from ..filters import DEFAULT_ORDER, SORTS, HouseholdFilter, filter_by_id_number
-from ..models import AnnualStandard, Household, Member
+from ..models import Household, Member
 from .income import income_rows, standards_by_year
 from .measures import monitoring_overdue_cutoff
-
-DEFAULT_PROVINCE = AnnualStandard._meta.get_field("province").default
 
 
 def household_filter(*, actor, filters: dict) -> HouseholdFilter:
@@ -102,10 +99,6 @@ def household_page_context(*, actor, household: Household) -> dict:
         "monitoring_overdue_cutoff": monitoring_overdue_cutoff(today),
         "history": household_history(household=household, members=members),
     }
-
-
-def _province() -> str:
-    return getattr(settings, "POVERTY_RELIEF_PROVINCE", DEFAULT_PROVINCE)
 
 
 # Sensitive values stay masked in the change history: the page shows full

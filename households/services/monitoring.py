@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from datetime import date
 
 from auditlog.context import set_actor
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -23,11 +22,7 @@ from povertyrelief.permissions import assert_in_scope
 
 from ..models import AnnualStandard, Income, Member, Monitoring
 from ..rules import guarantee_checks
-
-def county_province() -> str:
-    """The province whose lines apply (the same setting the income pages read)."""
-    return getattr(settings, "POVERTY_RELIEF_PROVINCE", AnnualStandard._meta.get_field("province").default)
-
+from ..selectors.income import county_province
 
 @dataclass(frozen=True)
 class Condition:
