@@ -32,6 +32,7 @@ from django.db.models import (
     Value,
     When,
 )
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -44,6 +45,7 @@ from villages.models import Area, AreaLevel, WorkTeam
 
 from . import rules
 from .selectors.income import county_province, standard_in_force
+from villages import selectors as villages_selectors
 from .models import (
     INCOME_GROUPS,
     AnnualStandard,
@@ -342,10 +344,12 @@ def area_households(*, actor, area: Area) -> QuerySet[Household]:
 
 
 def area_get(*, actor, pk) -> Area:
-    """A township or village the actor may view (else 404)."""
-    return get_object_or_404(
-        restrict(Area, actor, "view").select_related("parent", "parent__parent").exclude(level=AreaLevel.COUNTY), pk=pk
-    )
+    """A township or village the actor may view (else 404): cards print by
+    township or village, never the whole county at once."""
+    area = villages_selectors.area_get(actor=actor, pk=pk)
+    if area.level == AreaLevel.COUNTY:
+        raise Http404("请选择乡镇或村。")
+    return area
 
 
 # --- Recording prints and hand-over ------------------------------------------------

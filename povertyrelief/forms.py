@@ -1,4 +1,5 @@
 from django import forms
+from django.core.exceptions import ValidationError
 
 from .permissions import restrict
 
@@ -31,3 +32,15 @@ class ScopedModelForm(ChineseFormMixin, forms.ModelForm):
         for name, action in self.scoped_fields.items():
             field = self.fields[name]
             field.queryset = restrict(field.queryset, user, action)
+
+
+def add_service_errors(form: forms.Form, exc: ValidationError, rename: dict[str, str] | None = None) -> None:
+    """Put a service's ValidationError on the form: each message next to the
+    field it names (renamed where the form calls it differently), the rest on top."""
+    rename = rename or {}
+    if not hasattr(exc, "error_dict"):
+        form.add_error(None, exc.messages)
+        return
+    for name, errors in exc.message_dict.items():
+        target = rename.get(name, name)
+        form.add_error(target if target in form.fields else None, errors)

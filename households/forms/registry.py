@@ -9,7 +9,7 @@ import copy
 from django import forms
 from django.core.exceptions import ValidationError
 
-from povertyrelief.forms import EMPTY_LABEL, ChineseFormMixin, ScopedModelForm
+from povertyrelief.forms import EMPTY_LABEL, ChineseFormMixin, ScopedModelForm, add_service_errors
 from povertyrelief.validators import normalise_id_number, validate_id_number
 from villages.models import AreaLevel
 
@@ -55,18 +55,6 @@ def _clean_id(value: str) -> str:
     if value:
         validate_id_number(value)
     return value
-
-
-def add_service_errors(form: forms.Form, exc: ValidationError, rename: dict[str, str] | None = None) -> None:
-    """Put a service's ValidationError on the form: each message next to the
-    field it names (renamed where the form calls it differently), the rest on top."""
-    rename = rename or {}
-    if not hasattr(exc, "error_dict"):
-        form.add_error(None, exc.messages)
-        return
-    for name, errors in exc.message_dict.items():
-        target = rename.get(name, name)
-        form.add_error(target if target in form.fields else None, errors)
 
 
 class HouseholdForm(ScopedModelForm):

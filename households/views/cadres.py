@@ -12,11 +12,11 @@ from django.urls import path, reverse
 from django.views import View
 
 from povertyrelief.audit import history_for
+from povertyrelief.forms import add_service_errors
 from povertyrelief.permissions import restrict
 from povertyrelief.views_base import ScopedCreateView, ScopedMixin, ScopedUpdateView
 
 from ..forms.cadres import AssignmentBulkForm, AssignmentEndForm, AssignmentForm, CadreForm, VisitForm
-from ..forms.registry import add_service_errors
 from ..models import Assignment, Cadre, Household, HouseholdStatus, UnitLevel, Visit
 from ..selectors import cadres as selectors
 from ..services import cadres as services

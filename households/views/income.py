@@ -12,11 +12,11 @@ from django.urls import path, reverse
 from django.views import View
 
 from povertyrelief.audit import history_for
+from povertyrelief.forms import add_service_errors
 from povertyrelief.permissions import restrict
 from povertyrelief.views_base import ScopedMixin
 
 from ..forms.income import AnnualStandardForm, IncomeForm
-from ..forms.registry import add_service_errors
 from ..models import PRODUCTION_COST_RATES, AnnualStandard, Household, Income
 from ..selectors import income as selectors
 from ..services import income as services

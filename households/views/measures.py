@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.views import View
 
+from povertyrelief.forms import add_service_errors
 from povertyrelief.permissions import restrict
 from povertyrelief.views_base import ScopedMixin
 
@@ -38,6 +39,7 @@ from ..models import (
     MeasureGroup,
     Monitoring,
 )
+from ..selectors.registry import household_get
 from ..selectors.measures import (
     category_list,
     households_with_measure,
@@ -65,22 +67,8 @@ PAGE_SIZE = 50
 BULK_PREVIEW_ROWS = 200
 
 
-def add_errors(form, error: ValidationError) -> None:
-    """Put a service's refusal on the form: on the field it names when the
-    form has that field, otherwise at the top."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            target = field if field in form.fields else None
-            for message in errors:
-                form.add_error(target, message)
-    else:
-        for message in error.messages:
-            form.add_error(None, message)
-
-
 def household_for(request, pk: int, action: str = "change") -> Household:
-    households = Household.objects.select_related("village", "village__parent")
-    return get_object_or_404(restrict(households, request.user, action), pk=pk)
+    return household_get(actor=request.user, pk=pk, action=action)
 
 
 # ---------------------------------------------------------------- catalogue
@@ -116,7 +104,7 @@ class CategoryFormView(ScopedMixin, View):
                 with transaction.atomic():
                     category_save(actor=request.user, category=form.instance)
             except ValidationError as exc:
-                add_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 state = "" if category.active else "（已停用，新增措施时不再可选）"
                 messages.success(request, f"措施目录“{category}”已保存{state}。")
@@ -141,7 +129,7 @@ class MeasureFormView(ScopedMixin, View):
                 with transaction.atomic():
                     measure_save(actor=request.user, measure=form.instance)
             except ValidationError as exc:
-                add_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 verb = "已添加" if created else "已保存"
                 messages.success(request, f"{measure.year}年帮扶措施“{measure.category.name}”{verb}。")
@@ -220,7 +208,7 @@ class MeasureBulkAddView(ScopedMixin, View):
                 actor=request.user, numbers=form.cleaned_data["numbers"], filters=form.selection_filters()
             )
         except ValidationError as exc:
-            add_errors(form, exc)
+            add_service_errors(form, exc)
             return self.render_form(request, form)
         data = form.cleaned_data
         already = households_with_measure(
@@ -254,7 +242,7 @@ class MeasureBulkAddView(ScopedMixin, View):
             messages.warning(request, str(exc))
             return self.preview(request, form)
         except ValidationError as exc:
-            add_errors(form, exc)
+            add_service_errors(form, exc)
             return self.render_form(request, form)
         data = form.cleaned_data
         messages.success(request, f"已为 {len(created)} 户添加 {data['year']}年“{data['category'].name}”措施。")
@@ -288,7 +276,7 @@ class MonitoringCreateView(ScopedMixin, View):
                 with transaction.atomic():
                     monitoring_save(actor=request.user, monitoring=form.instance)
             except ValidationError as exc:
-                add_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(request, f"{household} 已纳入防返贫监测（{form.instance.object_type}）。")
                 return HttpResponseRedirect(form.instance.get_absolute_url())
@@ -321,7 +309,7 @@ class MonitoringUpdateView(ScopedMixin, View):
                 with transaction.atomic():
                     monitoring_save(actor=request.user, monitoring=form.instance)
             except ValidationError as exc:
-                add_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(request, "监测记录已保存。")
                 return HttpResponseRedirect(monitoring.get_absolute_url())
@@ -358,7 +346,7 @@ class MonitoringEliminateView(ScopedMixin, View):
                 with transaction.atomic():
                     monitoring_eliminate_risk(actor=request.user, monitoring=monitoring, on_date=on_date)
             except ValidationError as exc:
-                add_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(request, f"{monitoring.household} 的监测风险已于 {on_date:%Y-%m-%d} 标注消除。")
                 return HttpResponseRedirect(monitoring.get_absolute_url())
@@ -403,7 +391,7 @@ class AttachmentUploadView(ScopedMixin, View):
                         uploaded_file=form.cleaned_data["file"],
                     )
             except ValidationError as exc:
-                add_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(request, f"已上传{attachment.kind}“{attachment.original_name}”。")
                 return HttpResponseRedirect(attachment.get_absolute_url())

@@ -16,6 +16,7 @@ from django.utils.decorators import method_decorator
 from django.views import View
 from django.views.decorators.cache import never_cache
 
+from povertyrelief.forms import add_service_errors
 from povertyrelief.permissions import restrict
 from povertyrelief.privacy import personal_data_access_record
 from povertyrelief.views_base import ScopedMixin
@@ -28,7 +29,6 @@ from ..forms.registry import (
     MemberForm,
     MemberLeaveForm,
     MemberMakeHeadForm,
-    add_service_errors,
 )
 from ..models import Relation
 from ..selectors import registry as selectors
