@@ -27,4 +27,6 @@ class HouseholdsConfig(AppConfig):
         # Signals keep card dates current; the imports and printing modules
         # register their background job runners for the task worker.
         from . import printing, signals  # noqa: F401
+        # Adds the household seeder to seed_demo (povertyrelief.demo.DEMO_SEEDERS).
+        from . import demo  # noqa: F401
         from .services import imports  # noqa: F401

@@ -180,8 +180,3 @@ def seed_demo(*, households: int, seed: int, log=print) -> DemoCounty:
     for seeder in DEMO_SEEDERS:
         seeder(rng=rng, demo=demo, households=households, log=log)
     return demo
-
-
-# Apps register their seeders on import; the registry comes first, since
-# later seeders build on its households.
-import households.demo  # noqa: E402,F401

@@ -32,11 +32,13 @@ def household_filter(*, actor, filters: dict) -> HouseholdFilter:
     return HouseholdFilter(filters, queryset=restrict(Household, actor, "view"), actor=actor)
 
 
-def household_list(*, actor, filters: dict) -> QuerySet[Household]:
+def household_list(*, actor, filters: dict, filterset: HouseholdFilter | None = None) -> QuerySet[Household]:
     """Households in the actor's area matching ``filters`` (search, area,
     status, attribute, cause, year, monitoring, no cadre, ``id_number``,
-    ``sort``), with their village and township, in a stable order."""
-    households = household_filter(actor=actor, filters=filters).qs
+    ``sort``), with their village and township, in a stable order. A page
+    that also renders the filter bar passes its ``filterset`` so it is built once."""
+    filterset = filterset or household_filter(actor=actor, filters=filters)
+    households = filterset.qs
     id_number = (filters.get("id_number") or "").strip()
     if id_number:
         households = filter_by_id_number(households, id_number)

@@ -54,7 +54,8 @@ def _members_url(household_id) -> str:
 class HouseholdListView(ScopedMixin, View):
     def get(self, request):
         filters = filters_from_request(request)
-        households = selectors.household_list(actor=request.user, filters=filters)
+        filterset = selectors.household_filter(actor=request.user, filters=filters)
+        households = selectors.household_list(actor=request.user, filters=filters, filterset=filterset)
         totals = selectors.household_totals(households)
         # The page reads only the columns it shows: the database sorts the
         # whole filtered set before LIMIT, and narrower rows sort faster.
@@ -76,7 +77,7 @@ class HouseholdListView(ScopedMixin, View):
         id_number = filters.get("id_number")
         filter_keys = set(filters) - {"sort"}
         return render(request, "households/household_list.html", {
-            "filter": selectors.household_filter(actor=request.user, filters=filters),
+            "filter": filterset,
             "page_obj": page_obj,
             "households": page_obj.object_list,
             "totals": totals,
