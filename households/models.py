@@ -270,6 +270,7 @@ class Member(models.Model):
     left_date = models.DateField("减少日期", null=True, blank=True)
     left_reason = models.CharField("减少原因", max_length=4, choices=LeaveReason.choices, blank=True)
     left_note = models.CharField("减少说明", max_length=200, blank=True)
+    version = models.PositiveIntegerField("版本", default=1, editable=False)
 
     objects = ScopedManager.from_queryset(MemberQuerySet)()
     area_scope_path = "household__village"

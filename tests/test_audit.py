@@ -106,3 +106,25 @@ def test_database_refuses_to_rewrite_audit_rows(work_teams):
                 cursor.execute(sql, [entry.pk])
     entry.refresh_from_db()
     assert entry.object_repr != "x"
+
+
+@pytest.mark.postgres
+def test_database_refuses_to_empty_the_audit_table(work_teams):
+    from django.core.management import call_command
+
+    count = LogEntry.objects.count()
+    assert count
+    with connection.cursor() as cursor:  # a production connection does not opt in
+        cursor.execute("SET povertyrelief.allow_audit_truncate = 'off'")
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # rows made by the fixture leave deferred checks pending
+    try:
+        with pytest.raises(DatabaseError, match="审计日志不可清空"):
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute("TRUNCATE auditlog_logentry")
+        with pytest.raises(DatabaseError, match="审计日志不可清空"):
+            with transaction.atomic():
+                call_command("auditlogflush", "--yes", "--truncate")
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("RESET povertyrelief.allow_audit_truncate")
+    assert LogEntry.objects.count() == count
