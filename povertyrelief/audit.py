@@ -1,11 +1,26 @@
 """The audit trail: django-auditlog records every create/update/delete of a
 registered model in one table (who, when, action, before/after per field).
-This module reads it for record pages and the auditor's search."""
+This module reads it for record pages and the auditor's search.
+
+ID, bank and disability certificate numbers are stored as they were, but
+every page shows them masked (``changes_shown``), whoever reads: the full
+value is seen only through the logged reveal on the record's own page."""
 
 from auditlog.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 
+from .masking import mask_changes
+
 HISTORY_LIMIT = 50
+# Optimistic-lock counters are bookkeeping, not data: never audited.
+UNAUDITED_FIELDS = ("version",)
+
+
+def changes_shown(entry: LogEntry) -> dict:
+    """The entry's changes for people, ``{field label: [before, after]}``,
+    with sensitive values masked before auditlog labels them."""
+    masked = LogEntry(pk=entry.pk, content_type=entry.content_type, changes=mask_changes(entry.changes_dict))
+    return masked.changes_display_dict
 
 
 def history_for(instance, limit: int = HISTORY_LIMIT):
@@ -45,5 +60,6 @@ def audit_register(model, exclude: tuple[str, ...] = ()) -> None:
     """Audit a model's own columns (not reverse relations, not the id)."""
     from auditlog.registry import auditlog
 
-    fields = [f.name for f in model._meta.concrete_fields if f.name not in exclude and not f.primary_key]
+    skipped = set(exclude) | set(UNAUDITED_FIELDS)
+    fields = [f.name for f in model._meta.concrete_fields if f.name not in skipped and not f.primary_key]
     auditlog.register(model, include_fields=fields)

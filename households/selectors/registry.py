@@ -17,6 +17,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from povertyrelief.audit import HISTORY_LIMIT
+from povertyrelief.masking import is_sensitive, mask_value
 from povertyrelief.permissions import restrict
 from villages.models import Area, WorkTeam
 
@@ -103,20 +104,11 @@ def household_page_context(*, actor, household: Household) -> dict:
     }
 
 
-# Sensitive values stay masked in the change history: the page shows full
-# numbers only through the logged reveal.
-MASKED_FIELDS = {Member: {"id_number"}, Household: {"bank_account"}}
+# Sensitive values stay masked in the change history (povertyrelief.masking):
+# the page shows full numbers only through the logged reveal.
 # Columns whose change says nothing to people reading the history.
 HIDDEN_FIELDS = {Member: {"household"}, Household: {"created_at"}}
 EMPTY_VALUES = ("None", "")
-
-
-def _mask(value: str) -> str:
-    if value in EMPTY_VALUES or len(value) <= 4:
-        return value
-    if len(value) >= 15:
-        return value[:6] + "********" + value[-4:]
-    return "****" + value[-4:]
 
 
 @dataclass
@@ -176,8 +168,8 @@ def household_history(*, household: Household, members: list[Member], limit: int
 def _display_value(model, model_field, value: str, villages: dict) -> str:
     if value in EMPTY_VALUES:
         return value
-    if model_field.name in MASKED_FIELDS[model]:
-        return _mask(value)
+    if is_sensitive(model_field.name):
+        return mask_value(model_field.name, value)
     if model_field.name == "village":
         return villages.get(value, value)
     if model_field.choices:
