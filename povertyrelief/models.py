@@ -13,10 +13,13 @@ class Role(models.TextChoices):
 
 
 # What each role may do, whatever the area. The area then narrows the rows.
+# fund_record: record disbursements and reversals, propose projects, mark them
+# started or finished; fund_manage: fund sources, allocations, approval and
+# acceptance of projects, confirming or returning disbursements.
 ROLE_ACTIONS: dict[str, frozenset[str]] = {
-    Role.COUNTY_ADMIN: frozenset({"view", "change", "export", "reveal", "manage"}),
+    Role.COUNTY_ADMIN: frozenset({"view", "change", "export", "reveal", "manage", "fund_record", "fund_manage"}),
     Role.COUNTY_VIEWER: frozenset({"view", "export"}),
-    Role.TOWNSHIP: frozenset({"view", "change", "export", "reveal"}),
+    Role.TOWNSHIP: frozenset({"view", "change", "export", "reveal", "fund_record"}),
     Role.VILLAGE: frozenset({"view", "change", "export", "reveal"}),
     Role.AUDITOR: frozenset({"audit"}),
 }

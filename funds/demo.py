@@ -1,0 +1,1 @@
+"""Demo funds (filled in below)."""

@@ -1,0 +1,362 @@
+"""Reading funds, always scoped to the actor.
+
+Lists, ledgers, Excel files and PDFs of the same thing call the same
+function here, so they can never disagree about scope or filters. Ledger
+figures are database aggregates over the allocations' running totals: a
+ledger page costs the same few queries for ten allocations or ten thousand.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import (
+    Case,
+    DecimalField,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
+from django.shortcuts import get_object_or_404
+
+from povertyrelief.permissions import restrict
+
+from .filters import AllocationFilter, DisbursementFilter, MeasureFundingFilter, ProjectFilter, SourceFilter
+from .models import (
+    MONEY,
+    ZERO,
+    Allocation,
+    AllocationMeasure,
+    Disbursement,
+    DisbursementStatus,
+    FundSource,
+    Project,
+)
+
+MONEY_FIELD = DecimalField(**MONEY)
+RATE_FIELD = DecimalField(max_digits=7, decimal_places=2)
+
+
+def _money(expression):
+    return Coalesce(expression, Value(ZERO), output_field=MONEY_FIELD)
+
+
+def _filtered(filterset_class, queryset, actor, filters: dict | None):
+    return filterset_class(filters or {}, queryset, actor=actor).qs
+
+
+def _rate(done: str, total: str):
+    """Execution rate in percent, two places (资金执行率 = 已拨付 ÷ 已分配)."""
+    return Case(
+        When(**{f"{total}__gt": 0}, then=ExpressionWrapper(F(done) * Value(Decimal("100")) / F(total), output_field=RATE_FIELD)),
+        default=Value(None),
+        output_field=RATE_FIELD,
+    )
+
+
+# --- sources -------------------------------------------------------------------
+
+
+def source_list(*, actor, filters: dict | None = None, action: str = "view") -> QuerySet[FundSource]:
+    """Fund sources in the actor's area with what is allocated, confirmed
+    disbursed, pending and left of each."""
+    sums = Allocation.objects.filter(source=OuterRef("pk")).order_by().values("source")
+    sources = (
+        restrict(FundSource, actor, action)
+        .select_related("area")
+        .annotate(
+            disbursed=_money(Subquery(sums.annotate(t=Sum("confirmed_total")).values("t"))),
+            pending=_money(Subquery(sums.annotate(t=Sum("pending_total")).values("t"))),
+        )
+        .annotate(
+            left=ExpressionWrapper(F("amount") - F("allocated_total"), output_field=MONEY_FIELD),
+            rate=_rate("disbursed", "allocated_total"),
+        )
+    )
+    return _filtered(SourceFilter, sources, actor, filters).order_by("-year", "level", "pk")
+
+
+def source_get(*, actor, pk: int, action: str = "view") -> FundSource:
+    return get_object_or_404(source_list(actor=actor, action=action), pk=pk)
+
+
+def source_totals(sources: QuerySet[FundSource]) -> dict:
+    return sources.aggregate(
+        amount=_money(Sum("amount")), allocated=_money(Sum("allocated_total")),
+    )
+
+
+# --- projects ------------------------------------------------------------------
+
+
+def project_list(*, actor, filters: dict | None = None, action: str = "view") -> QuerySet[Project]:
+    """Projects in the actor's area (by their own area: a project of two
+    townships belongs to the county), with their funds so far."""
+    sums = Allocation.objects.filter(project=OuterRef("pk")).order_by().values("project")
+    projects = (
+        restrict(Project, actor, action)
+        .select_related("area", "area__parent")
+        .annotate(
+            allocated=_money(Subquery(sums.annotate(t=Sum("amount")).values("t"))),
+            disbursed=_money(Subquery(sums.annotate(t=Sum("confirmed_total")).values("t"))),
+            pending=_money(Subquery(sums.annotate(t=Sum("pending_total")).values("t"))),
+        )
+        .annotate(
+            balance=ExpressionWrapper(F("allocated") - F("disbursed"), output_field=MONEY_FIELD),
+            rate=_rate("disbursed", "allocated"),
+        )
+    )
+    return _filtered(ProjectFilter, projects, actor, filters).order_by("-year", "area__code", "pk")
+
+
+def project_get(*, actor, pk: int, action: str = "view") -> Project:
+    return get_object_or_404(project_list(actor=actor, action=action).prefetch_related("villages"), pk=pk)
+
+
+def project_totals(projects: QuerySet[Project]) -> dict:
+    return projects.aggregate(
+        budget=_money(Sum("budget")), allocated=_money(Sum("allocated")), disbursed=_money(Sum("disbursed")),
+        pending=_money(Sum("pending")),
+    )
+
+
+# --- allocations ---------------------------------------------------------------
+
+
+def allocation_list(*, actor, filters: dict | None = None, action: str = "view") -> QuerySet[Allocation]:
+    """Allocations in the actor's area with balance and execution rate."""
+    allocations = (
+        restrict(Allocation, actor, action)
+        .select_related("source", "project", "village", "area", "area__parent")
+        .annotate(
+            balance_amount=ExpressionWrapper(F("amount") - F("confirmed_total"), output_field=MONEY_FIELD),
+            rate=_rate("confirmed_total", "amount"),
+        )
+    )
+    return _filtered(AllocationFilter, allocations, actor, filters).order_by("-date", "-pk")
+
+
+def allocation_get(*, actor, pk: int, action: str = "view") -> Allocation:
+    return get_object_or_404(allocation_list(actor=actor, action=action), pk=pk)
+
+
+def allocation_totals(allocations: QuerySet[Allocation]) -> dict:
+    """Sums of a (filtered) allocation list in one query."""
+    totals = allocations.aggregate(
+        allocated=_money(Sum("amount")), disbursed=_money(Sum("confirmed_total")), pending=_money(Sum("pending_total")),
+    )
+    totals["balance"] = totals["allocated"] - totals["disbursed"]
+    totals["rate"] = (totals["disbursed"] * 100 / totals["allocated"]).quantize(Decimal("0.01")) if totals["allocated"] else None
+    return totals
+
+
+# --- disbursements -------------------------------------------------------------
+
+
+def disbursement_list(*, actor, filters: dict | None = None, action: str = "view") -> QuerySet[Disbursement]:
+    """Disbursements of allocations in the actor's area (``status=pending``
+    is the checker's queue)."""
+    disbursements = restrict(Disbursement, actor, action).select_related(
+        "allocation", "allocation__source", "allocation__project", "allocation__village", "allocation__area",
+        "recorded_by", "checked_by", "reversal_of", "measure", "measure__household",
+    )
+    return _filtered(DisbursementFilter, disbursements, actor, filters).order_by("-date", "-pk")
+
+
+def disbursement_get(*, actor, pk: int, action: str = "view") -> Disbursement:
+    return get_object_or_404(disbursement_list(actor=actor, action=action), pk=pk)
+
+
+def disbursement_totals(disbursements: QuerySet[Disbursement]) -> dict:
+    return disbursements.aggregate(
+        confirmed=_money(Sum("amount", filter=Q(status=DisbursementStatus.CONFIRMED))),
+        pending=_money(Sum("amount", filter=Q(status=DisbursementStatus.PENDING, reversal_of__isnull=True))),
+    )
+
+
+# --- the fund ledger (资金台账) -------------------------------------------------
+
+# Each way of reading the ledger: what its rows are grouped by and the
+# columns naming a row.
+LEDGER_GROUPS = {
+    "source": ("资金来源", ["source_id", "source__year", "source__level", "source__name", "source__document_number", "source__amount"]),
+    "project": ("项目", ["project_id", "project__year", "project__name", "project__project_type", "project__stage", "area__name"]),
+    "area": ("区划", ["area_id", "area__code", "area__name", "area__level", "area__parent__name"]),
+    "allocation": ("资金分配", None),
+}
+
+
+def ledger_rows(*, actor, by: str, filters: dict | None = None, action: str = "view") -> QuerySet:
+    """The fund ledger grouped ``by`` source, project, area (village, or
+    township for projects of several villages) or allocation: allocated,
+    confirmed disbursed, pending, balance and execution rate per row, all
+    computed by the database."""
+    allocations = allocation_list(actor=actor, filters=filters, action=action)
+    if by == "allocation":
+        return allocations.annotate(
+            allocated=F("amount"), disbursed=F("confirmed_total"), pending=F("pending_total"), balance=F("balance_amount"),
+        )
+    if by not in LEDGER_GROUPS:
+        raise ValueError(f"unknown ledger grouping {by!r}")
+    keys = LEDGER_GROUPS[by][1]
+    rows = allocations
+    if by == "project":
+        rows = rows.filter(project__isnull=False)
+    rows = (
+        rows.order_by()
+        .values(*keys)
+        .annotate(
+            allocated=_money(Sum("amount")), disbursed=_money(Sum("confirmed_total")), pending=_money(Sum("pending_total")),
+        )
+        .annotate(
+            balance=ExpressionWrapper(F("allocated") - F("disbursed"), output_field=MONEY_FIELD),
+            rate=_rate("disbursed", "allocated"),
+        )
+    )
+    order = {"source": ["-source__year", "source__level", "source_id"], "project": ["-project__year", "area__name", "project_id"],
+             "area": ["area__code"]}[by]
+    return rows.order_by(*order)
+
+
+def measure_ledger(*, actor, filters: dict | None = None, action: str = "view") -> QuerySet[AllocationMeasure]:
+    """Per household measure: the share each allocation gives it and what
+    has been paid for it (confirmed disbursements naming the measure)."""
+    paid = (
+        Disbursement.objects.filter(
+            allocation=OuterRef("allocation"), measure=OuterRef("measure"), status=DisbursementStatus.CONFIRMED
+        )
+        .order_by()
+        .values("measure")
+        .annotate(t=Sum("amount"))
+        .values("t")
+    )
+    pending = (
+        Disbursement.objects.filter(
+            allocation=OuterRef("allocation"), measure=OuterRef("measure"), status=DisbursementStatus.PENDING,
+            reversal_of__isnull=True,
+        )
+        .order_by()
+        .values("measure")
+        .annotate(t=Sum("amount"))
+        .values("t")
+    )
+    shares = (
+        restrict(AllocationMeasure, actor, action)
+        .select_related(
+            "measure", "measure__household", "measure__household__village", "measure__household__village__parent",
+            "measure__category", "allocation", "allocation__source",
+        )
+        .annotate(disbursed=_money(Subquery(paid)), pending=_money(Subquery(pending)))
+        .annotate(
+            balance=ExpressionWrapper(F("amount") - F("disbursed"), output_field=MONEY_FIELD),
+            rate=_rate("disbursed", "amount"),
+        )
+    )
+    return _filtered(MeasureFundingFilter, shares, actor, filters).order_by(
+        "-measure__year", "measure__household__village__code", "measure__household__number", "pk"
+    )
+
+
+def measure_ledger_totals(shares: QuerySet[AllocationMeasure]) -> dict:
+    totals = shares.aggregate(allocated=_money(Sum("amount")), disbursed=_money(Sum("disbursed")), pending=_money(Sum("pending")))
+    totals["balance"] = totals["allocated"] - totals["disbursed"]
+    totals["rate"] = (totals["disbursed"] * 100 / totals["allocated"]).quantize(Decimal("0.01")) if totals["allocated"] else None
+    return totals
+
+
+# --- where a household measure's money came from --------------------------------
+
+
+@dataclass(frozen=True)
+class Funding:
+    source_name: str
+    level: str
+    document_number: str
+    amount: Decimal
+
+    def __str__(self) -> str:
+        return f"{self.source_name}（{self.level}）{self.amount:,.2f} 元"
+
+
+def measure_funding(measure_ids) -> dict[int, list[Funding]]:
+    """For each measure, the sources funding it with their shares (one
+    query, for the household page and the 明白卡; the measures themselves
+    were read through the household's scope)."""
+    from .models import FundLevel
+
+    ids = [i for i in measure_ids if i is not None]
+    if not ids:
+        return {}
+    levels = dict(FundLevel.choices)
+    funding: dict[int, list[Funding]] = {}
+    rows = (
+        AllocationMeasure.objects.filter(measure_id__in=ids)
+        .order_by("allocation__date", "pk")
+        .values_list("measure_id", "allocation__source__name", "allocation__source__level", "allocation__source__document_number", "amount")
+    )
+    for measure_id, name, level, document, amount in rows:
+        funding.setdefault(measure_id, []).append(Funding(name, levels.get(level, level), document, amount))
+    return funding
+
+
+# --- check_ledger ----------------------------------------------------------------
+
+
+def ledger_mismatches() -> list[str]:
+    """Every running total recomputed from the entries, and every rule the
+    entries must obey, over the whole database: one line per wrong row
+    (empty when the books agree). Five aggregate queries whatever the size."""
+    problems: list[str] = []
+    allocated = (
+        Allocation.objects.filter(source=OuterRef("pk")).order_by().values("source").annotate(t=Sum("amount")).values("t")
+    )
+    sources = FundSource.objects.annotate(computed=_money(Subquery(allocated))).filter(
+        ~Q(allocated_total=F("computed")) | Q(computed__gt=F("amount"))
+    )
+    for s in sources.values("pk", "name", "amount", "allocated_total", "computed").order_by("pk"):
+        problems.append(
+            f"资金来源 #{s['pk']}「{s['name']}」：记录已分配 {s['allocated_total']:,.2f} 元，"
+            f"按分配明细应为 {s['computed']:,.2f} 元（下达 {s['amount']:,.2f} 元）"
+        )
+    by_allocation = Disbursement.objects.filter(allocation=OuterRef("pk")).order_by().values("allocation")
+    confirmed = by_allocation.filter(status=DisbursementStatus.CONFIRMED).annotate(t=Sum("amount")).values("t")
+    pending = by_allocation.filter(status=DisbursementStatus.PENDING, reversal_of__isnull=True).annotate(t=Sum("amount")).values("t")
+    shares = AllocationMeasure.objects.filter(allocation=OuterRef("pk")).order_by().values("allocation").annotate(t=Sum("amount")).values("t")
+    allocations = Allocation.objects.annotate(
+        computed_confirmed=_money(Subquery(confirmed)), computed_pending=_money(Subquery(pending)), shares=Subquery(shares)
+    ).filter(
+        ~Q(confirmed_total=F("computed_confirmed"))
+        | ~Q(pending_total=F("computed_pending"))
+        | Q(computed_confirmed__lt=0)
+        | Q(amount__lt=F("computed_confirmed") + F("computed_pending"))
+        | Q(target="measures") & (Q(shares__isnull=True) | ~Q(shares=F("amount")))
+    )
+    for a in allocations.values(
+        "pk", "amount", "target", "confirmed_total", "pending_total", "computed_confirmed", "computed_pending", "shares"
+    ).order_by("pk"):
+        line = (
+            f"资金分配 #{a['pk']}：分配 {a['amount']:,.2f} 元；记录已拨付 {a['confirmed_total']:,.2f} 元、待确认 {a['pending_total']:,.2f} 元，"
+            f"按拨付明细应为已拨付 {a['computed_confirmed']:,.2f} 元、待确认 {a['computed_pending']:,.2f} 元"
+        )
+        if a["target"] == "measures" and a["shares"] != a["amount"]:
+            line += f"；各措施金额合计 {a['shares'] or ZERO:,.2f} 元"
+        problems.append(line)
+    reversals = Disbursement.objects.filter(reversal_of__isnull=False).filter(
+        ~Q(amount=-F("reversal_of__amount"))
+        | ~Q(reversal_of__status=DisbursementStatus.CONFIRMED)
+        | ~Q(allocation=F("reversal_of__allocation"))
+    )
+    for r in reversals.values("pk", "amount", "reversal_of", "reversal_of__amount").order_by("pk"):
+        problems.append(
+            f"冲销 #{r['pk']}：金额 {r['amount']:,.2f} 元，与所冲销的拨付 #{r['reversal_of']}（{r['reversal_of__amount']:,.2f} 元，"
+            f"须为已确认且属同一分配）不相抵"
+        )
+    return problems
