@@ -3,8 +3,10 @@
 Card data are built for many households at once with a fixed number of
 queries (one per related table), so one card and a township's thousand cards
 cost the same number of round trips per chunk. Reading a card is scoped by
-``restrict(Household, actor, "view")``; recording that cards were printed or
-handed over is a service with the actor first.
+``restrict(Household, actor, "view")`` and writes nothing but the personal-data
+access log: opening or downloading a card is not printing it. Recording that
+cards were printed (打印登记) or handed over is an explicit service call, with
+the actor first, made only from a POST.
 """
 
 from __future__ import annotations
@@ -362,14 +364,20 @@ def records_prints(actor) -> bool:
 
 
 def card_prints_record(*, actor, household_ids: list[int], year: int, at: datetime | None = None) -> int:
-    """Record that the actor printed these households' cards for ``year``
-    (households outside the actor's change scope are skipped)."""
-    if not records_prints(actor) or not household_ids:
-        return 0
+    """Record (打印登记) that the actor printed these households' cards for
+    ``year``. All or nothing: a role that may not change households, or a
+    household outside the actor's change scope, refuses the whole request."""
+    if not records_prints(actor):
+        raise PermissionDenied("您的角色不能登记明白卡打印。")
+    wanted = set(household_ids)
+    if not wanted:
+        raise ValidationError({"households": "请先勾选要登记已打印的户。"})
     at = at or timezone.now()
-    in_scope = list(restrict(Household, actor, "change").filter(pk__in=household_ids).values_list("pk", flat=True))
-    # A PDF viewer may fetch the same file twice; a reprint by the same user
-    # minutes later, with nothing changed, is the same card.
+    in_scope = list(restrict(Household, actor, "change").filter(pk__in=wanted).order_by("pk").values_list("pk", flat=True))
+    if len(in_scope) != len(wanted):
+        raise PermissionDenied("所选户中有不在您管辖范围内的户。")
+    # The same form sent twice (a double click, a resubmission) is one print:
+    # a record by the same user minutes ago, with nothing changed since.
     just_printed = set(
         CardPrint.objects.filter(
             household_id__in=in_scope, year=year, printed_by=actor, printed_at__gte=at - REPRINT_WINDOW,
@@ -514,15 +522,12 @@ def run_card_batch(job, report_progress):
     area = Area.objects.get(pk=job.params["area"])
     households = area_households(actor=actor, area=area)
     pdf, ids = cards_pdf(households, year=year, progress=report_progress)
-    printed = card_prints_record(actor=actor, household_ids=ids, year=year)
     card_print_log(actor=actor, what=f"{year}年明白卡（批量）", object_repr=area_full_name(area), rows=len(ids), year=year)
     handle = tempfile.NamedTemporaryFile(suffix=".pdf", delete=False)
     with handle:
         handle.write(pdf)
-    summary = f"已生成 {len(ids)} 户明白卡（{len(ids)} 页）"
-    if printed:
-        summary += f"，已记录打印 {printed} 户"
-    return Path(handle.name), batch_filename(area, year), {"summary": summary + "。", "cards": len(ids)}
+    summary = f"已生成 {len(ids)} 户明白卡（{len(ids)} 页）。打印后请在“明白卡打印”或批量打印页登记已打印。"
+    return Path(handle.name), batch_filename(area, year), {"summary": summary, "cards": len(ids)}
 
 
 def batch_filename(area: Area, year: int) -> str:

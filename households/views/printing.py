@@ -1,7 +1,9 @@
 """明白卡 (single and batch), the print queue and 公示 lists as PDF.
 
 Every household comes from ``restrict(..., request.user, "view")``: another
-area's household or village is a 404, in the PDF as on the page.
+area's household or village is a 404, in the PDF as on the page. Opening a
+PDF only writes the personal-data access log; 打印登记 (recording that cards
+were printed) is always a POST of its own.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from villages.models import Area, AreaLevel
 
 from .. import printing
 from ..models import Household
+from ..selectors.registry import household_get
 from ..printing import PrintState
 
 # A village larger than this is printed in the background like a township.
@@ -86,11 +89,25 @@ class HouseholdCardPdfView(ScopedMixin, View):
         card = printing.card_get(actor=request.user, pk=pk, year=year)
         content = html_to_pdf(printing.cards_html([card]))
         household = card.household
-        printing.card_prints_record(actor=request.user, household_ids=[household.pk], year=year)
         printing.card_print_log(
             actor=request.user, what=f"{year}年明白卡", object_repr=str(household), rows=1, year=year, request=request
         )
         return pdf_response(content, f"{year}年明白卡_{household.number}_{card.head_name}.pdf")
+
+
+class HouseholdCardPrintedView(ScopedMixin, View):
+    """POST /households/<pk>/card/printed/ : 打印登记 for one household's
+    card of ``year`` (a role that keeps households; another area's is a 404)."""
+
+    action = "change"
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        household = household_get(actor=request.user, pk=pk, action="change")
+        year = printing.card_year(request.POST.get("year"))
+        printing.card_prints_record(actor=request.user, household_ids=[household.pk], year=year)
+        messages.success(request, f"已登记{household.head_name or household.number}户{year}年明白卡已打印。")
+        return redirect(household.get_absolute_url())
 
 
 # --- Batch ----------------------------------------------------------------------
@@ -113,33 +130,37 @@ class CardBatchView(ScopedMixin, View):
     action = "view"
     template_name = "households/print_card_batch.html"
 
+    def page(self, request, form, status=200, **context):
+        """The chooser, with the 打印登记 form for roles that keep households."""
+        if request.user.can("change"):
+            initial = {"area": form.initial.get("area") or _default_area(request.user), "year": form.initial.get("year")}
+            context["record_form"] = CardBatchForm(user=request.user, initial=initial, auto_id="record_%s")
+        context.update(form=form, inline_max=INLINE_MAX_CARDS)
+        return render(request, self.template_name, context, status=status)
+
     def get(self, request):
         if "area" not in request.GET:
-            form = CardBatchForm(user=request.user, initial={"area": _default_area(request.user)})
-            return render(request, self.template_name, {"form": form, "inline_max": INLINE_MAX_CARDS})
+            return self.page(request, CardBatchForm(user=request.user, initial={"area": _default_area(request.user)}))
         area = printing.area_get(actor=request.user, pk=_int_or_404(request.GET.get("area")))
         year = printing.card_year(request.GET.get("year"))
         households = printing.area_households(actor=request.user, area=area)
         count = households.count()
         if area.level == AreaLevel.VILLAGE and count <= INLINE_MAX_CARDS:
             content, ids = printing.cards_pdf(households, year=year)
-            printing.card_prints_record(actor=request.user, household_ids=ids, year=year)
             printing.card_print_log(
                 actor=request.user, what=f"{year}年明白卡（批量）", object_repr=area_full_name(area), rows=len(ids), year=year,
                 request=request,
             )
             return pdf_response(content, printing.batch_filename(area, year))
         form = CardBatchForm(user=request.user, initial={"area": area.pk, "year": year})
-        return render(
-            request,
-            self.template_name,
-            {"form": form, "confirm_area": area, "confirm_year": year, "count": count, "inline_max": INLINE_MAX_CARDS},
-        )
+        return self.page(request, form, confirm_area=area, confirm_year=year, count=count)
 
     def post(self, request):
+        if request.POST.get("action") == "record":
+            return self.record(request)
         form = CardBatchForm(request.POST, user=request.user)
         if not form.is_valid():
-            return render(request, self.template_name, {"form": form, "inline_max": INLINE_MAX_CARDS}, status=400)
+            return self.page(request, form, status=400)
         area, year = form.cleaned_data["area"], form.cleaned_data["year"]
         count = printing.area_households(actor=request.user, area=area).count()
         if count == 0:
@@ -154,6 +175,20 @@ class CardBatchView(ScopedMixin, View):
         )
         messages.success(request, f"已开始生成 {count} 户明白卡，完成后可在本页下载。")
         return redirect(job.get_absolute_url())
+
+    def record(self, request):
+        """打印登记 for every household of a village or township the user keeps
+        (a role that may not is a 403, another area a 404)."""
+        require(request.user, "change")
+        area = printing.area_get(actor=request.user, pk=_int_or_404(request.POST.get("area")))
+        year = printing.card_year(request.POST.get("year"))
+        ids = list(printing.area_households(actor=request.user, area=area).values_list("pk", flat=True))
+        if not ids:
+            messages.warning(request, f"{area.name}没有建档立卡户，无需登记。")
+            return redirect("households:card_batch")
+        done = printing.card_prints_record(actor=request.user, household_ids=ids, year=year)
+        messages.success(request, f"已登记{area_full_name(area)} {done} 户{year}年明白卡已打印。")
+        return redirect(f"{reverse('households:print_queue')}?{urlencode({'village': area.pk, 'year': year, 'state': PrintState.PRINTED})}")
 
 
 def _default_area(user):
@@ -243,9 +278,11 @@ class PrintQueueView(ScopedMixin, View):
         action = request.POST.get("action")
         if action == "print":
             return self.print_selected(request, ids, year)
+        if action == "record":
+            return self.record(request, ids, year)
         if action == "handover":
             return self.handover(request, ids, year)
-        messages.error(request, "请选择要执行的操作（打印或标记发放）。")
+        messages.error(request, "请选择要执行的操作（打印、登记已打印或标记发放）。")
         return redirect(self.back_url(request))
 
     def back_url(self, request) -> str:
@@ -264,12 +301,22 @@ class PrintQueueView(ScopedMixin, View):
         if households.count() != len(set(ids)):
             raise PermissionDenied("所选户中有不在您管辖范围内的户。")
         content, printed = printing.cards_pdf(households, year=year)
-        printing.card_prints_record(actor=request.user, household_ids=printed, year=year)
         printing.card_print_log(
             actor=request.user, what=f"{year}年明白卡（打印队列）", object_repr=f"{len(printed)} 户", rows=len(printed),
             year=year, request=request,
         )
         return pdf_response(content, f"{year}年明白卡_{len(printed)}户_{timezone.localdate():%Y%m%d}.pdf")
+
+    def record(self, request, ids, year):
+        """打印登记 for the selected households (all or nothing)."""
+        try:
+            done = printing.card_prints_record(actor=request.user, household_ids=ids, year=year)
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+            return redirect(self.back_url(request))
+        messages.success(request, f"已登记 {done} 户{year}年明白卡已打印。")
+        return redirect(self.back_url(request))
 
     def handover(self, request, ids, year):
         form = HandoverForm(request.POST)
@@ -376,12 +423,14 @@ def _publicity_url(data: dict) -> str:
 
 
 household_card_pdf = HouseholdCardPdfView.as_view()
+household_card_printed = HouseholdCardPrintedView.as_view()
 card_batch = CardBatchView.as_view()
 print_queue = PrintQueueView.as_view()
 publicity = PublicityView.as_view()
 
 urlpatterns = [
     path("<int:pk>/card.pdf", household_card_pdf, name="household_card_pdf"),
+    path("<int:pk>/card/printed/", household_card_printed, name="household_card_printed"),
     path("cards/", card_batch, name="card_batch"),
     path("print-queue/", print_queue, name="print_queue"),
     # The chooser and the PDF share a name: without a kind, the chooser.

@@ -10,11 +10,15 @@ tests/households/test_printing_views.py.
 from django.urls import NoReverseMatch, reverse
 
 from povertyrelief.exports import exporters
-from tests.access import VIEWERS, Case
+from tests.access import CHANGERS, VIEWERS, Case
 from tests.households.access_exports import allowed
 
 CASES = {
     "households:household_card_pdf": Case(VIEWERS, in_x=lambda c: c.households.x, in_b=lambda c: c.households.z),
+    # 打印登记: POST only, by a role that keeps households.
+    "households:household_card_printed": Case(
+        CHANGERS, in_x=lambda c: c.households.x, in_b=lambda c: c.households.z, post=True
+    ),
     "households:card_batch": Case(VIEWERS),
     "households:print_queue": Case(VIEWERS),
     "households:publicity_pdf": Case(VIEWERS),

@@ -36,6 +36,13 @@ def pdf_bytes(response) -> bytes:
     return b"".join(response.streaming_content) if response.streaming else response.content
 
 
+def record_printed(client, household, **data):
+    """打印登记 on the household page: the explicit POST."""
+    response = client.post(reverse("households:household_card_printed", args=[household.pk]), data)
+    assert response.status_code == 302, response.content[:500]
+    return response
+
+
 def more_households(village, count: int, start: int = 2) -> list[Household]:
     prefix = village.code
     return [
@@ -47,27 +54,33 @@ def more_households(village, count: int, start: int = 2) -> list[Household]:
 # --- One card -------------------------------------------------------------------------
 
 
-def test_a_village_cadre_downloads_a_card_and_it_is_recorded_as_printed(client_for, personas, households, work_teams):
+def test_a_village_cadre_downloads_a_card_and_only_the_access_log_records_it(client_for, personas, households, work_teams):
+    audit_entries = LogEntry.objects.count()
     response = client_for(personas.village_x).get(card_url(households.x))
     text = pdf_text(pdf_bytes(response))
     assert "张建国" in text and "6104991012010001" in text and "12317" in text
     assert "inline" in response["Content-Disposition"] and response["Cache-Control"] == "private, no-store"
-    card_print = CardPrint.objects.get(household=households.x)
-    assert card_print.year == THIS_YEAR and card_print.printed_by == personas.village_x
-    assert LogEntry.objects.get_for_object(card_print).get().actor == personas.village_x
+    # Opening the PDF is not printing it: no print record, no audit entry.
+    assert not CardPrint.objects.exists()
+    assert LogEntry.objects.count() == audit_entries
     logged = PersonalDataAccess.objects.get(user=personas.village_x)
     assert logged.kind == "print" and logged.rows == 1
 
 
-def test_opening_the_same_card_twice_is_one_print(client_for, personas, households):
+def test_recording_a_print_is_an_audited_post_and_a_resubmission_is_one_print(client_for, personas, households):
     client = client_for(personas.village_x)
-    pdf_bytes(client.get(card_url(households.x)))
-    pdf_bytes(client.get(card_url(households.x)))
+    response = record_printed(client, households.x)
+    assert response["Location"] == households.x.get_absolute_url()
+    card_print = CardPrint.objects.get(household=households.x)
+    assert card_print.year == THIS_YEAR and card_print.printed_by == personas.village_x
+    assert LogEntry.objects.get_for_object(card_print).get().actor == personas.village_x
+    assert "已登记张建国户" in client.get(response["Location"]).content.decode()
+    record_printed(client, households.x)
     assert CardPrint.objects.count() == 1
     # Once the card's content changes, printing again is a new print.
     Household.objects.filter(pk=households.x.pk).update(card_data_changed_at=timezone.now() + timedelta(seconds=1))
     CardPrint.objects.update(printed_at=timezone.now() - timedelta(minutes=1))
-    pdf_bytes(client.get(card_url(households.x)))
+    record_printed(client, households.x)
     assert CardPrint.objects.count() == 2
 
 
@@ -78,7 +91,9 @@ def test_a_card_of_another_area_is_a_404(client_for, personas, households):
 
 
 def test_a_county_viewers_reading_copy_does_not_count_as_the_households_card(client_for, personas, households):
-    pdf_bytes(client_for(personas.county_viewer).get(card_url(households.x)))
+    client = client_for(personas.county_viewer)
+    pdf_bytes(client.get(card_url(households.x)))
+    assert client.post(reverse("households:household_card_printed", args=[households.x.pk])).status_code == 403
     assert not CardPrint.objects.exists()
     assert PersonalDataAccess.objects.filter(user=personas.county_viewer, kind="print").count() == 1
 
@@ -86,6 +101,7 @@ def test_a_county_viewers_reading_copy_does_not_count_as_the_households_card(cli
 def test_the_year_parameter_picks_the_cards_year(client_for, personas, households):
     text = pdf_text(pdf_bytes(client_for(personas.township_a).get(card_url(households.x, year=THIS_YEAR - 1))))
     assert f"{THIS_YEAR - 1}年精准扶贫明白卡" in text
+    record_printed(client_for(personas.township_a), households.x, year=THIS_YEAR - 1)
     assert CardPrint.objects.get(household=households.x).year == THIS_YEAR - 1
     # Nonsense falls back to this year rather than failing.
     text = pdf_text(pdf_bytes(client_for(personas.township_a).get(card_url(households.x, year="abc"))))
@@ -101,7 +117,8 @@ def test_a_village_batch_is_one_pdf_with_one_page_per_household(client_for, pers
     content = pdf_bytes(response)
     assert page_count(content) == 4
     assert not FULL_ID.search(pdf_text(content).replace(" ", ""))
-    assert CardPrint.objects.filter(household__village=areas.village_x, printed_by=personas.village_x).count() == 4
+    assert not CardPrint.objects.exists()
+    assert PersonalDataAccess.objects.get(user=personas.village_x).rows == 4
 
 
 def test_the_batch_page_offers_only_areas_in_reach(client_for, personas, areas):
@@ -124,7 +141,7 @@ def test_a_township_batch_runs_in_the_background_with_progress(client_for, perso
     assert job.progress == job.total == 6 and job.percent == 100
     assert page_count(job.result_file.read()) == 6
     assert "已生成 6 户明白卡" in client.get(job.get_absolute_url()).content.decode()
-    assert CardPrint.objects.filter(printed_by=personas.township_a).count() == 6
+    assert not CardPrint.objects.exists()
 
 
 def test_a_township_cannot_batch_print_another_township(client_for, personas, areas, households):
@@ -152,6 +169,8 @@ def test_the_queue_follows_a_card_from_missing_to_handed_over(client_for, person
     assert response.context["rows"][0].state_label == "未打印"
 
     pdf_bytes(client.get(card_url(households.x)))
+    assert queue(client).context["rows"][0].state_label == "未打印"  # downloaded, not recorded
+    record_printed(client, households.x)
     assert queue(client).context["rows"] == []
     assert "没有需要打印的明白卡" in queue(client).content.decode()
     assert queue(client, state="printed").context["rows"][0].state_label == "已打印未发放"
@@ -170,6 +189,9 @@ def test_the_queue_follows_a_card_from_missing_to_handed_over(client_for, person
     assert CardPrint.objects.get().handed_over_on is None
 
     pdf_bytes(client.get(card_url(households.x)))
+    assert queue(client).context["rows"][0].state_label == "已过期"
+    response = client.post(reverse("households:print_queue"), {"action": "record", "household": households.x.pk, "year": THIS_YEAR}, follow=True)
+    assert "已登记 1 户" in response.content.decode()
     response = client.post(
         reverse("households:print_queue"),
         {"action": "handover", "household": households.x.pk, "year": THIS_YEAR, "handed_over_on": date.today(), "handed_over_by": "王会计"},
@@ -186,7 +208,7 @@ def test_the_queue_follows_a_card_from_missing_to_handed_over(client_for, person
 def test_the_queue_filters_by_village_and_counts_each_state(client_for, personas, areas, households):
     more_households(areas.village_y, 2, start=20)
     client = client_for(personas.township_a)
-    pdf_bytes(client.get(card_url(households.y)))
+    record_printed(client, households.y)
     response = queue(client, state="all")
     assert len(response.context["rows"]) == 4
     counts = response.context["counts"]
@@ -201,7 +223,7 @@ def test_the_queue_filters_by_village_and_counts_each_state(client_for, personas
 
 def test_the_queue_costs_the_same_queries_for_many_rows(client_for, personas, areas, households, django_assert_max_num_queries):
     client = client_for(personas.village_x)
-    pdf_bytes(client.get(card_url(households.x)))
+    record_printed(client, households.x)
     with django_assert_max_num_queries(15) as few:
         queue(client, state="all")
     for household in more_households(areas.village_x, 12):
@@ -211,19 +233,22 @@ def test_the_queue_costs_the_same_queries_for_many_rows(client_for, personas, ar
     assert len(response.context["rows"]) == 13
 
 
-def test_printing_selected_rows_gives_their_cards_and_marks_them_printed(client_for, personas, areas, households):
+def test_printing_selected_rows_gives_their_cards_and_recording_them_marks_them_printed(client_for, personas, areas, households):
     others = more_households(areas.village_x, 2)
     client = client_for(personas.village_x)
-    response = client.post(
-        reverse("households:print_queue"), {"action": "print", "household": [households.x.pk, others[1].pk], "year": THIS_YEAR}
-    )
+    selected = {"household": [households.x.pk, others[1].pk], "year": THIS_YEAR}
+    response = client.post(reverse("households:print_queue"), {"action": "print", **selected})
     assert page_count(pdf_bytes(response)) == 2
+    assert not CardPrint.objects.exists()
+    response = client.post(reverse("households:print_queue"), {"action": "record", **selected, "next": reverse("households:print_queue")})
+    assert response.status_code == 302
     assert set(CardPrint.objects.values_list("household_id", flat=True)) == {households.x.pk, others[1].pk}
+    assert [h.pk for h in queue(client).context["rows"]] == [others[0].pk]
 
 
 def test_the_queue_refuses_handover_in_the_future_and_for_other_areas(client_for, personas, households):
     client = client_for(personas.village_x)
-    pdf_bytes(client.get(card_url(households.x)))
+    record_printed(client, households.x)
     tomorrow = date.today() + timedelta(days=1)
     response = client.post(
         reverse("households:print_queue"),
@@ -239,13 +264,17 @@ def test_the_queue_refuses_handover_in_the_future_and_for_other_areas(client_for
     )
     assert response.status_code == 403 and CardPrint.objects.get().handed_over_on is None
     assert client.post(reverse("households:print_queue"), {"action": "print", "household": [households.z.pk]}).status_code == 403
+    assert client.post(reverse("households:print_queue"), {"action": "record", "household": [households.x.pk, households.z.pk]}).status_code == 403
+    assert CardPrint.objects.count() == 1
 
 
 def test_a_county_viewer_sees_the_queue_but_cannot_change_it(client_for, personas, households):
     client = client_for(personas.county_viewer)
     page = queue(client).content.decode()
-    assert "张建国" in page and "标记所选已发放" not in page
+    assert "张建国" in page and "标记所选已发放" not in page and "登记所选已打印" not in page
     assert client.post(reverse("households:print_queue"), {"action": "print", "household": households.x.pk}).status_code == 403
+    assert client.post(reverse("households:print_queue"), {"action": "record", "household": households.x.pk}).status_code == 403
+    assert not CardPrint.objects.exists()
 
 
 # --- 公示 lists ------------------------------------------------------------------------------
@@ -387,6 +416,8 @@ def test_print_cards_writes_a_villages_cards_to_a_file(tmp_path, areas, househol
     out = tmp_path / "cards.pdf"
     call_command("print_cards", "--area", areas.village_x.code, "--out", str(out), "--user", personas.village_x.username)
     assert page_count(out.read_bytes()) == 3
+    assert not CardPrint.objects.exists()  # writing the file records nothing
+    call_command("print_cards", "--area", areas.village_x.code, "--out", str(out), "--user", personas.village_x.username, "--record")
     assert CardPrint.objects.filter(printed_by=personas.village_x).count() == 3
     township = tmp_path / "township.pdf"
     call_command("print_cards", "--area", areas.township_a.code, "--year", str(THIS_YEAR - 1), "--out", str(township))
@@ -401,6 +432,10 @@ def test_print_cards_refuses_unknown_areas_and_areas_outside_the_user(tmp_path, 
         call_command("print_cards", "--area", areas.village_z.code, "--out", str(tmp_path / "x.pdf"), "--user", personas.village_x.username)
     with pytest.raises(CommandError):
         call_command("print_cards", "--area", areas.village_x.code, "--out", str(tmp_path / "x.txt"))
+    with pytest.raises(CommandError, match="--user"):
+        call_command("print_cards", "--area", areas.village_x.code, "--out", str(tmp_path / "x.pdf"), "--record")
+    with pytest.raises(CommandError, match="不能登记"):
+        call_command("print_cards", "--area", areas.village_x.code, "--out", str(tmp_path / "x.pdf"), "--user", personas.county_viewer.username, "--record")
 
 
 def test_a_full_household_card_downloads_as_one_page(client_for, personas, areas, work_teams):

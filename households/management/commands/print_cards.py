@@ -1,9 +1,10 @@
-"""python manage.py print_cards --area CODE [--year Y] --out FILE.pdf [--user NAME]
+"""python manage.py print_cards --area CODE [--year Y] --out FILE.pdf [--user NAME [--record]]
 
 All 明白卡 of a village or township (or the county) in one PDF, one card per
 page, exactly as the batch button prints them. Run as ``--user`` (scoped to
-that user's area, and the prints are recorded for the print queue), or else
-as the system account, which records nothing but the print log.
+that user's area) or else as the system account. Writing the file records
+nothing but the print log; ``--record`` (with ``--user``) also records the
+cards as printed (打印登记) for the print queue.
 """
 
 from __future__ import annotations
@@ -28,13 +29,16 @@ class Command(BaseCommand):
         parser.add_argument("--area", required=True, help="村、乡镇或县的区划代码（12位）")
         parser.add_argument("--year", type=int, help="年度，默认今年")
         parser.add_argument("--out", required=True, help="输出文件 .pdf")
-        parser.add_argument("--user", help="以该用户身份打印（限其管辖范围，并记为已打印）")
+        parser.add_argument("--user", help="以该用户身份打印（限其管辖范围）")
+        parser.add_argument("--record", action="store_true", help="同时以 --user 的身份登记为已打印（打印登记）")
         parser.add_argument("--chunk", type=int, default=printing.CHUNK_SIZE, help="每批渲染的户数")
 
-    def handle(self, *args, area, out, year=None, user=None, chunk=printing.CHUNK_SIZE, **options):
+    def handle(self, *args, area, out, year=None, user=None, record=False, chunk=printing.CHUNK_SIZE, **options):
         out_path = Path(out)
         if out_path.suffix.lower() != ".pdf":
             raise CommandError("--out 须为 .pdf 文件。")
+        if record and not user:
+            raise CommandError("--record 须同时用 --user 指定登记人。")
         found = Area.objects.filter(code=area).select_related("parent", "parent__parent").first()
         if found is None:
             raise CommandError(f"区划代码 {area} 不存在。")
@@ -43,6 +47,8 @@ class Command(BaseCommand):
             actor = User.objects.select_related("area").filter(username=user).first()
             if actor is None or not actor.can("view"):
                 raise CommandError(f"用户 {user} 不存在或无权查看贫困户。")
+            if record and not printing.records_prints(actor):
+                raise CommandError(f"用户 {user} 的角色不能登记明白卡打印。")
             if not restrict(Area, actor, "view").filter(pk=found.pk).exists():
                 raise CommandError(f"{found.name} 不在用户 {user} 的管辖范围内。")
         else:
@@ -54,7 +60,7 @@ class Command(BaseCommand):
 
         content, ids = printing.cards_pdf(households, year=year, progress=progress, chunk_size=max(1, chunk))
         out_path.write_bytes(content)
-        recorded = printing.card_prints_record(actor=actor, household_ids=ids, year=year)
+        recorded = printing.card_prints_record(actor=actor, household_ids=ids, year=year) if record and ids else 0
         printing.card_print_log(
             actor=actor, what=f"{year}年明白卡（命令行）", object_repr=area_full_name(found), rows=len(ids), year=year
         )
