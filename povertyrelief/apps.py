@@ -9,8 +9,9 @@ class PovertyReliefConfig(AppConfig):
         from .audit import audit_register
 
         # Job runners register themselves on import; the task worker only
-        # imports installed apps, so load them here.
-        from . import exports, pdf, signals  # noqa: F401
+        # imports installed apps, so load them here (the access log's ledger
+        # too, so the worker can run its large exports).
+        from . import access_log, exports, pdf, signals  # noqa: F401
         from .models import User
 
         audit_register(User, exclude=("password", "last_login"))

@@ -20,9 +20,10 @@ MORE = [
     ("区划导入", "villages:area_import", "manage"),
     ("用户管理", "user_list", "manage"),
     ("台账导出", "exports:index", "export"),
-    ("后台任务", "job_list", "view"),
+    ("后台任务", "job_list", None),  # everyone may have jobs (an auditor's export)
     ("审计日志", "audit_log", "audit"),
     ("登录日志", "login_log", "audit"),
+    ("个人信息访问记录", "access_log", "access_log"),
 ]
 
 

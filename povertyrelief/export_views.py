@@ -77,6 +77,12 @@ class ExportView(ScopedMixin, View):
     action = "export"
     identifier = ""
 
+    def dispatch(self, request, *args, **kwargs):
+        # The role check is the ledger's own action: "export" for most, the
+        # access log's "access_log" (auditors, county administrators).
+        self.action = get_exporter(kwargs.get("identifier") or self.identifier).action
+        return super().dispatch(request, *args, **kwargs)
+
     def get(self, request, identifier: str | None = None):
         actor = request.user
         try:

@@ -1,7 +1,7 @@
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 
-from .permissions import ScopedQuerySet
+from .permissions import ScopedManager, ScopedQuerySet
 
 
 class Role(models.TextChoices):
@@ -17,11 +17,11 @@ class Role(models.TextChoices):
 # started or finished; fund_manage: fund sources, allocations, approval and
 # acceptance of projects, confirming or returning disbursements.
 ROLE_ACTIONS: dict[str, frozenset[str]] = {
-    Role.COUNTY_ADMIN: frozenset({"view", "change", "export", "reveal", "manage", "fund_record", "fund_manage"}),
+    Role.COUNTY_ADMIN: frozenset({"view", "change", "export", "reveal", "manage", "access_log", "fund_record", "fund_manage"}),
     Role.COUNTY_VIEWER: frozenset({"view", "export"}),
     Role.TOWNSHIP: frozenset({"view", "change", "export", "reveal", "fund_record"}),
     Role.VILLAGE: frozenset({"view", "change", "export", "reveal"}),
-    Role.AUDITOR: frozenset({"audit"}),
+    Role.AUDITOR: frozenset({"audit", "access_log"}),
 }
 
 # The area level each role must be attached to.
@@ -73,12 +73,16 @@ class User(AbstractUser):
 
 class PersonalDataAccess(models.Model):
     """Each reveal of a full ID or bank number and each export of personal
-    data (个人信息保护法): who, when, what, which filter, how many rows."""
+    data (个人信息保护法): who, when, what, which filter, how many rows.
+
+    Rows are never changed; auditors and county administrators read them
+    (``access_log``), scoped by the area of the user who accessed the data."""
 
     class Kind(models.TextChoices):
         REVEAL = "reveal", "查看完整敏感信息"
         EXPORT = "export", "导出个人信息"
         PRINT = "print", "打印个人信息"
+        DOWNLOAD = "download", "下载任务文件"
 
     user = models.ForeignKey(User, verbose_name="用户", on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField("时间", auto_now_add=True)
@@ -89,10 +93,14 @@ class PersonalDataAccess(models.Model):
     rows = models.PositiveIntegerField("行数", null=True, blank=True)
     ip_address = models.GenericIPAddressField("IP", null=True, blank=True)
 
+    objects = ScopedManager()
+    area_scope_path = "user__area"
+
     class Meta:
         verbose_name = "个人信息访问记录"
         verbose_name_plural = "个人信息访问记录"
         ordering = ["-at"]
+        indexes = [models.Index(fields=["at"], name="pr_pdaccess_at_idx")]
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.user} {self.get_kind_display()} {self.what}"
@@ -101,7 +109,10 @@ class PersonalDataAccess(models.Model):
 class Job(models.Model):
     """A long-running piece of work (import, export, batch print) run in the
     background by the task worker, with progress for the page and a result
-    file that only the requester (or a user over the same area) may open."""
+    file that only the requester may open. County administrators see that a
+    job of their area exists (list: title, user, status), nothing more. The
+    result file is deleted ``JOB_RESULT_RETENTION_DAYS`` after the job
+    finished (``purge_job_files``); ``result_purged_at`` then says when."""
 
     class Status(models.TextChoices):
         QUEUED = "queued", "排队中"
@@ -121,8 +132,12 @@ class Job(models.Model):
     report = models.JSONField("结果报告", default=dict, blank=True)
     result_file = models.FileField("结果文件", upload_to="jobs/%Y/%m/", blank=True)
     result_name = models.CharField("下载文件名", max_length=200, blank=True)
+    result_purged_at = models.DateTimeField("结果文件删除时间", null=True, blank=True)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     finished_at = models.DateTimeField("完成时间", null=True, blank=True)
+
+    objects = ScopedManager()
+    area_scope_path = "area"
 
     class Meta:
         verbose_name = "后台任务"
@@ -146,3 +161,17 @@ class Job(models.Model):
     @property
     def finished(self) -> bool:
         return self.status in (self.Status.DONE, self.Status.FAILED)
+
+    @property
+    def result_expires_at(self):
+        """When the purge deletes the result file."""
+        from datetime import timedelta
+
+        from .jobs import retention_days
+
+        return self.finished_at + timedelta(days=retention_days()) if self.finished_at else None
+
+    @property
+    def result_expired(self) -> bool:
+        """The result file was deleted after the retention period."""
+        return self.result_purged_at is not None and not self.result_file

@@ -289,6 +289,11 @@ class ExportPdfView(ScopedMixin, View):
 
     action = "export"
 
+    def dispatch(self, request, *args, **kwargs):
+        # The ledger's own role action, as for its Excel file.
+        self.action = get_exporter(kwargs["identifier"]).action
+        return super().dispatch(request, *args, **kwargs)
+
     def get(self, request, identifier: str):
         from .export_views import INVALID_FILTERS, InvalidFilters, export_request
 

@@ -211,6 +211,9 @@ AXES_ENABLE_ACCESS_FAILURE_LOG = True
 # Background jobs (imports, big exports, batch printing) go through Django's
 # task framework; the database backend needs no broker (`manage.py db_worker`).
 TASKS = {"default": {"BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
+# Days a job's result file (exports with names and IDs) is kept after the job
+# finished; the worker deletes older ones daily (`manage.py purge_job_files`).
+JOB_RESULT_RETENTION_DAYS = int(os.environ.get("JOB_RESULT_RETENTION_DAYS", "7"))
 
 # The province whose poverty and monitoring lines apply (年度标准 rows are per
 # year and province).

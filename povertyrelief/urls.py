@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from . import job_views, views
+from . import access_log_views, job_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -16,6 +16,7 @@ urlpatterns = [
     path("audit/", views.audit_log, name="audit_log"),
     path("audit/<int:pk>/", views.audit_entry, name="audit_entry"),
     path("audit/logins/", views.login_log, name="login_log"),
+    path("audit/access/", access_log_views.access_log, name="access_log"),
     path("jobs/", job_views.job_list, name="job_list"),
     path("jobs/<int:pk>/", job_views.job_detail, name="job_detail"),
     path("jobs/<int:pk>/download/", job_views.job_download, name="job_download"),

@@ -31,6 +31,10 @@ class Case:
     post: bool = False
     # Views that stream a file or redirect by design list their OK codes.
     ok_codes: tuple = (200,)
+    # Who reaches the in_x / in_b objects when not everyone in their area
+    # does (a job is its requester's alone); None: SEES_X / SEES_B.
+    sees_x: set | None = None
+    sees_b: set | None = None
 
 
 # Where each persona's area reaches: objects in village X / township B.
