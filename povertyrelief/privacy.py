@@ -1,5 +1,6 @@
 """Logging access to sensitive personal information."""
 
+from .client_ip import client_ip
 from .models import PersonalDataAccess
 
 
@@ -12,5 +13,5 @@ def personal_data_access_record(*, actor, kind: str, what: str, object_repr: str
         object_repr=object_repr[:200],
         filters=filters,
         rows=rows,
-        ip_address=request.META.get("REMOTE_ADDR") if request is not None else None,
+        ip_address=client_ip(request),
     )

@@ -43,6 +43,9 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "django_filters",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "auditlog",
     "django_tasks_db",
     "povertyrelief",
@@ -60,11 +63,14 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "povertyrelief.middleware.IdleTimeoutMiddleware",
     "povertyrelief.middleware.ForcePasswordChangeMiddleware",
-    "auditlog.middleware.AuditlogMiddleware",
+    "povertyrelief.two_factor.TwoFactorRequiredMiddleware",
+    # django-auditlog's middleware, taking the address from client_ip().
+    "povertyrelief.client_ip.AuditlogMiddleware",
     # Axes last: it turns lockouts raised by the backend into a response.
     "axes.middleware.AxesMiddleware",
 ]
@@ -128,15 +134,29 @@ SESSION_COOKIE_AGE = int(IDLE_TIMEOUT.total_seconds())
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
-# Lockout: 5 consecutive failures lock the username and, separately, the IP
-# address for 30 minutes.
+# Lockout: 5 consecutive failures (wrong passwords or wrong second-factor
+# codes) lock that username from that address for 30 minutes; other users
+# behind the same address, and the same user elsewhere, can still log in.
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = timedelta(minutes=30)
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
-AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
+AXES_CLIENT_IP_CALLABLE = "povertyrelief.client_ip.client_ip"
+AXES_SENSITIVE_PARAMETERS = ["code"]
 AXES_VERBOSE = False
+
+# Addresses (or networks, e.g. 10.0.0.0/24) of reverse proxies whose
+# X-Forwarded-For is believed; empty: the peer address is the client.
+# Behind the documented nginx on the same host: TRUSTED_PROXIES=127.0.0.1
+TRUSTED_PROXIES = [p.strip() for p in os.environ.get("TRUSTED_PROXIES", "").split(",") if p.strip()]
+
+# Second factor (TOTP, django-otp): required for these roles, optional for the
+# others; recovery codes are django-otp static tokens.
+OTP_REQUIRED_ROLES = [r.strip() for r in os.environ.get("OTP_REQUIRED_ROLES", "county_admin").split(",") if r.strip()]
+OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "精准扶贫管理系统")
+# A password-checked login waits this long for its code.
+OTP_LOGIN_CODE_TIMEOUT = timedelta(minutes=5)
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文")]

@@ -6,11 +6,13 @@ import logging
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 
+from .client_ip import client_ip
+
 security_log = logging.getLogger("povertyrelief.security")
 
 
 def _ip(request) -> str:
-    return request.META.get("REMOTE_ADDR", "-") if request is not None else "-"
+    return client_ip(request) or "-"
 
 
 @receiver(user_logged_in)

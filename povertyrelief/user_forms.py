@@ -86,3 +86,35 @@ class AuditSearchForm(ChineseFormMixin, forms.Form):
         self.fields["model"].choices = [("", "全部")] + sorted(
             ((str(ct.pk), str(model._meta.verbose_name)) for model, ct in types.items()), key=lambda c: c[1]
         )
+
+
+class TwoFactorCodeForm(forms.Form):
+    """A code from the authenticator app (or, at login, a recovery code)."""
+
+    code = forms.CharField(
+        label="验证码",
+        max_length=32,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "autofocus": True, "autocapitalize": "off"}),
+    )
+
+    def __init__(self, *args, recovery_allowed: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["code"].help_text = (
+            "打开手机上的验证器应用，输入显示的 6 位数字；手机不在身边时可输入一个恢复码（每个只能用一次）。"
+            if recovery_allowed
+            else "用验证器应用扫描二维码后，输入应用显示的 6 位数字。"
+        )
+
+
+class TwoFactorDisableForm(forms.Form):
+    password = forms.CharField(label="当前密码", widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
+
+    def __init__(self, *args, user, **kwargs):
+        self.user = user
+        super().__init__(*args, **kwargs)
+
+    def clean_password(self):
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise forms.ValidationError("密码不正确。")
+        return password

@@ -5,23 +5,36 @@ from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
 from django.views import View
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from villages.models import Area, AreaLevel, WorkTeam
 
 from .audit import audit_log_search
 from .models import User
 from .permissions import require, restrict
+from .two_factor import has_two_factor
+from .two_factor_views import start_code_step
 from .user_forms import AuditSearchForm, PasswordResetByAdminForm, UserCreateForm, UserUpdateForm
 from .views_base import ScopedCreateView, ScopedListView, ScopedMixin, ScopedUpdateView
 
 
 class LoginView(auth_views.LoginView):
+    """Password first; a user with a second factor is not logged in until the
+    code step (two_factor_views.LoginCodeView) accepts a code."""
+
     template_name = "registration/login.html"
     redirect_authenticated_user = True
+
+    def form_valid(self, form):
+        user = form.get_user()
+        if has_two_factor(user):
+            start_code_step(self.request, user, self.get_success_url())
+            return redirect("login_code")
+        return super().form_valid(form)
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):
@@ -69,7 +82,8 @@ class UserListView(ScopedListView):
     template_name = "povertyrelief/user_list.html"
 
     def get_queryset(self):
-        users = super().get_queryset().select_related("area")
+        confirmed = TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True)
+        users = super().get_queryset().select_related("area").annotate(two_factor=Exists(confirmed))
         query = self.request.GET.get("q", "").strip()
         if query:
             users = users.filter(

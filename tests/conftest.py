@@ -118,6 +118,26 @@ def client_for(client):
 
 
 @pytest.fixture(autouse=True)
+def force_login_passes_second_factor(request, monkeypatch):
+    """The test client's force_login stands in for the whole login, code step
+    included: county administrators get an authenticator and a verified
+    session. The real login (password, then code) is tested in
+    tests/test_two_factor*.py; a test asking for ``real_second_factor`` gets
+    the plain force_login."""
+    if "real_second_factor" not in request.fixturenames:
+        from django.test.client import ClientMixin
+
+        from tests.two_factor_helpers import force_login_with_second_factor
+
+        monkeypatch.setattr(ClientMixin, "force_login", force_login_with_second_factor)
+
+
+@pytest.fixture
+def real_second_factor():
+    """force_login leaves the second factor alone (see above)."""
+
+
+@pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
