@@ -4,6 +4,10 @@
 
 SHELL := /bin/bash
 PORT ?= 8000
+# The settings default to production (DEBUG off, SECRET_KEY required); every
+# target here is for development, so DEBUG=1 unless the environment says
+# otherwise (a deployment running `make setup` exports DEBUG=0 and SECRET_KEY).
+export DEBUG ?= 1
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.requirements-installed

@@ -4,6 +4,7 @@ from django.contrib.auth import logout
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
 
 SESSION_LAST_SEEN = "last_seen"
 
@@ -42,3 +43,24 @@ class ForcePasswordChangeMiddleware:
                 messages.info(request, "首次登录或密码已被管理员重置，请先修改密码。")
                 return redirect("password_change")
         return self.get_response(request)
+
+
+class NoStoreMiddleware:
+    """Whatever a signed-in user receives — pages, exports, PDFs, downloads —
+    may carry personal data: no browser or proxy keeps a copy (office machines
+    are shared). A response that already says ``no-store`` is left as it is;
+    static files are not personal and stay cacheable."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            return response
+        if request.path.startswith("/" + settings.STATIC_URL.lstrip("/")):
+            return response
+        if "no-store" not in response.get("Cache-Control", ""):
+            add_never_cache_headers(response)
+        return response

@@ -1,8 +1,9 @@
 """Settings for povertyrelief, read from the environment.
 
-SQLite under var/ by default so a checkout just runs; PostgreSQL when
-DATABASE_URL is set. Production: DEBUG=0, SECRET_KEY, ALLOWED_HOSTS, and
-DATABASE_URL pointing at PostgreSQL.
+SQLite under var/ by default so a checkout just runs (``make run`` sets
+DEBUG=1 for development); PostgreSQL when DATABASE_URL is set. Production is
+the default: DEBUG off, SECRET_KEY required, ALLOWED_HOSTS, and DATABASE_URL
+pointing at PostgreSQL.
 """
 
 import os
@@ -22,11 +23,18 @@ def env_bool(name: str, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
-DEBUG = env_bool("DEBUG", True)
+# Off unless the environment turns it on: the Makefile's development targets
+# (run, test, e2e, bench, seed) set DEBUG=1. A pytest run (PYTEST_VERSION is
+# set by pytest itself) imports the development settings as it always has,
+# and pytest-django then runs the tests with DEBUG off; DEBUG=0 still wins.
+DEBUG = env_bool("DEBUG", "PYTEST_VERSION" in os.environ)
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
     if not DEBUG:
-        raise RuntimeError("DEBUG=0 需要设置 SECRET_KEY 环境变量")
+        raise RuntimeError(
+            "未设置 SECRET_KEY 环境变量：生产环境（DEBUG 未设置或 DEBUG=0）必须设置 SECRET_KEY；"
+            "本机开发请用 make run，或设置 DEBUG=1。"
+        )
     SECRET_KEY = "dev-only-insecure-key-change-me-in-production-0123456789abcdef"
 ALLOWED_HOSTS = [h.strip() for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h.strip()]
 CSRF_TRUSTED_ORIGINS = [o.strip() for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()]
@@ -63,6 +71,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Every response to a signed-in user: Cache-Control no-store.
+    "povertyrelief.middleware.NoStoreMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",

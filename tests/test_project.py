@@ -1,3 +1,4 @@
+import io
 import os
 import secrets
 import subprocess
@@ -34,6 +35,68 @@ def test_production_refuses_to_start_without_a_secret_key():
     env = {**os.environ, "DEBUG": "0", "SECRET_KEY": ""}
     result = subprocess.run([sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True)
     assert result.returncode != 0 and "SECRET_KEY" in result.stderr
+
+
+def production_env(**extra) -> dict:
+    """The environment of a server nobody configured for development: no
+    DEBUG, and not inside a pytest run."""
+    env = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "PYTEST_VERSION", "SECRET_KEY"}}
+    return {**env, **extra}
+
+
+def manage(*args, env) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True)
+
+
+def test_debug_is_off_unless_the_environment_turns_it_on():
+    show = ("shell", "--no-imports", "-c", "from django.conf import settings; print(settings.DEBUG)")
+    assert manage(*show, env=production_env(SECRET_KEY=secrets.token_urlsafe(50))).stdout.strip() == "False"
+    assert manage(*show, env=production_env(DEBUG="1")).stdout.strip() == "True"
+    # Unset DEBUG is production: it needs its secret key like DEBUG=0 does.
+    result = manage("check", env=production_env())
+    assert result.returncode != 0 and "SECRET_KEY" in result.stderr
+
+
+def test_an_unconfigured_debug_passes_the_deploy_check():
+    env = production_env(
+        SECRET_KEY=secrets.token_urlsafe(50), ALLOWED_HOSTS="fupin.county.example",
+        DATABASE_URL=os.environ.get("DATABASE_URL", "sqlite:////tmp/deploy-check.sqlite3"),
+    )
+    result = manage("check", "--deploy", "--fail-level", "WARNING", env=env)
+    assert result.returncode == 0, result.stderr
+
+
+def test_the_makefile_runs_its_targets_with_debug_on_unless_told_otherwise(tmp_path):
+    probe = tmp_path / "probe.mk"
+    probe.write_text(f"include {ROOT / 'Makefile'}\nprobe:\n\t@echo \"DEBUG=$$DEBUG\"\n", encoding="utf-8")
+    run = lambda env: subprocess.run(  # noqa: E731
+        ["make", "-s", "-f", str(probe), "probe"], cwd=ROOT, env=env, capture_output=True, text=True
+    ).stdout.strip()
+    assert run(production_env()) == "DEBUG=1"
+    assert run(production_env(DEBUG="0")) == "DEBUG=0"
+
+
+def test_seed_demo_refuses_to_run_with_debug_off(tmp_path):
+    env = production_env(SECRET_KEY=secrets.token_urlsafe(50), DATABASE_URL=f"sqlite:///{tmp_path / 'empty.sqlite3'}")
+    result = manage("seed_demo", "--households", "0", env=env)
+    assert result.returncode != 0
+    assert "DEBUG" in result.stderr and "--force" in result.stderr and "拒绝生成演示数据" in result.stderr
+
+
+@pytest.mark.django_db
+def test_seed_demo_runs_with_debug_on_or_when_forced(settings):
+    from django.core.management import CommandError, call_command
+
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="拒绝生成演示数据"):
+        call_command("seed_demo", "--households", "0")
+    assert not Area.objects.exists()
+    call_command("seed_demo", "--households", "0", "--force", stdout=io.StringIO())
+    assert Area.objects.filter(level="township").count() == 11
+    settings.DEBUG = True
+    out = io.StringIO()
+    call_command("seed_demo", "--if-empty", stdout=out)  # what make run calls
+    assert "跳过" in out.getvalue()
 
 
 def test_time_zone_language_and_static_assets_are_local():
