@@ -18,6 +18,8 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Round
+from django.db.models.lookups import GreaterThanOrEqual
 from django.urls import reverse
 
 from povertyrelief.permissions import ScopedManager
@@ -284,8 +286,10 @@ class Allocation(models.Model):
                 violation_error_message="分配金额必须大于零。",
             ),
             models.CheckConstraint(
+                # Rounded to the fen: SQLite adds the two columns in binary
+                # floating point (0.01 + 0.02 > 0.03 there).
                 condition=Q(confirmed_total__gte=0) & Q(pending_total__gte=0)
-                & Q(amount__gte=F("confirmed_total") + F("pending_total")),
+                & Q(GreaterThanOrEqual(Round(F("amount") - F("confirmed_total") - F("pending_total"), 2), 0)),
                 name="%(app_label)s_%(class)s_disbursed_within_amount",
                 violation_error_message="已拨付与待确认金额之和不能超过分配金额。",
             ),

@@ -24,7 +24,8 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Round
+from django.db.models.lookups import LessThan
 from django.shortcuts import get_object_or_404
 
 from povertyrelief.permissions import restrict
@@ -310,6 +311,12 @@ def measure_funding(measure_ids) -> dict[int, list[Funding]]:
 # --- check_ledger ----------------------------------------------------------------
 
 
+def _exact(expression):
+    """A sum rounded to the fen, so SQLite's floating-point sums compare
+    equal to the stored totals (PostgreSQL's numeric sums already are exact)."""
+    return Round(_money(expression), 2, output_field=MONEY_FIELD)
+
+
 def ledger_mismatches() -> list[str]:
     """Every running total recomputed from the entries, and every rule the
     entries must obey, over the whole database: one line per wrong row
@@ -318,7 +325,7 @@ def ledger_mismatches() -> list[str]:
     allocated = (
         Allocation.objects.filter(source=OuterRef("pk")).order_by().values("source").annotate(t=Sum("amount")).values("t")
     )
-    sources = FundSource.objects.annotate(computed=_money(Subquery(allocated))).filter(
+    sources = FundSource.objects.annotate(computed=_exact(Subquery(allocated))).filter(
         ~Q(allocated_total=F("computed")) | Q(computed__gt=F("amount"))
     )
     for s in sources.values("pk", "name", "amount", "allocated_total", "computed").order_by("pk"):
@@ -331,12 +338,13 @@ def ledger_mismatches() -> list[str]:
     pending = by_allocation.filter(status=DisbursementStatus.PENDING, reversal_of__isnull=True).annotate(t=Sum("amount")).values("t")
     shares = AllocationMeasure.objects.filter(allocation=OuterRef("pk")).order_by().values("allocation").annotate(t=Sum("amount")).values("t")
     allocations = Allocation.objects.annotate(
-        computed_confirmed=_money(Subquery(confirmed)), computed_pending=_money(Subquery(pending)), shares=Subquery(shares)
+        computed_confirmed=_exact(Subquery(confirmed)), computed_pending=_exact(Subquery(pending)),
+        shares=Round(Subquery(shares), 2),
     ).filter(
         ~Q(confirmed_total=F("computed_confirmed"))
         | ~Q(pending_total=F("computed_pending"))
         | Q(computed_confirmed__lt=0)
-        | Q(amount__lt=F("computed_confirmed") + F("computed_pending"))
+        | Q(LessThan(Round(F("amount") - F("computed_confirmed") - F("computed_pending"), 2), 0))
         | Q(target="measures") & (Q(shares__isnull=True) | ~Q(shares=F("amount")))
     )
     for a in allocations.values(

@@ -5,9 +5,11 @@ area (404 via the selectors, or PermissionDenied here), locks the rows whose
 totals it changes with ``select_for_update(of=("self",))`` (only those rows,
 never the areas the scope joins; source before allocation, always in that
 order, so two writers never deadlock), checks the rule, and
-writes. The running totals are moved with ``F()`` updates on the locked
-rows; the database's check constraints refuse any total that breaks a
-rule, should a bug ever get past the checks here.
+writes. The new running totals are computed in Decimal from the locked
+row and written as values (SQLite would add ``F()`` expressions in binary
+floating point and drift by fractions of a fen); the database's check
+constraints refuse any total that breaks a rule, should a bug ever get
+past the checks here.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from typing import Iterable
 from auditlog.context import set_actor
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F, Sum
+from django.db.models import Sum
 from django.utils import timezone
 
 from households.models import Measure
@@ -278,7 +280,7 @@ def allocation_create(
         AllocationMeasure.objects.bulk_create(
             AllocationMeasure(allocation=allocation, measure=measure, amount=share) for measure, share in shares
         )
-        FundSource.objects.filter(pk=locked.pk).update(allocated_total=F("allocated_total") + allocation.amount)
+        FundSource.objects.filter(pk=locked.pk).update(allocated_total=locked.allocated_total + allocation.amount)
         source.allocated_total = locked.allocated_total + allocation.amount
     return allocation
 
@@ -337,7 +339,7 @@ def disbursement_record(
         )
         disbursement.full_clean()
         disbursement.save()
-        Allocation.objects.filter(pk=locked.pk).update(pending_total=F("pending_total") + amount)
+        Allocation.objects.filter(pk=locked.pk).update(pending_total=locked.pending_total + amount)
     return disbursement, True
 
 
@@ -366,7 +368,7 @@ def disbursement_confirm(*, actor, disbursement: Disbursement) -> Disbursement:
         locked.save(update_fields=["status", "checked_by", "checked_at"])
         pending_change = ZERO if locked.is_reversal else locked.amount
         Allocation.objects.filter(pk=allocation.pk).update(
-            confirmed_total=F("confirmed_total") + locked.amount, pending_total=F("pending_total") - pending_change
+            confirmed_total=allocation.confirmed_total + locked.amount, pending_total=allocation.pending_total - pending_change
         )
     return locked
 
@@ -385,7 +387,7 @@ def disbursement_reject(*, actor, disbursement: Disbursement, reason: str) -> Di
         locked.reason = reason.strip() if not locked.is_reversal else f"{locked.reason}；退回：{reason.strip()}"[:200]
         locked.save(update_fields=["status", "checked_by", "checked_at", "reason"])
         if not locked.is_reversal:
-            Allocation.objects.filter(pk=allocation.pk).update(pending_total=F("pending_total") - locked.amount)
+            Allocation.objects.filter(pk=allocation.pk).update(pending_total=allocation.pending_total - locked.amount)
     return locked
 
 
