@@ -1,4 +1,5 @@
 import re
+import unicodedata
 from datetime import date
 
 from django.core.exceptions import ValidationError
@@ -6,6 +7,7 @@ from django.core.exceptions import ValidationError
 PHONE_RE = re.compile(r"^(1\d{10}|0\d{2,3}-?\d{7,8})$")
 ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 ID_CHECK = "10X98765432"
+ID_SHAPE = re.compile(r"[0-9]{17}[0-9X]")
 
 
 def validate_phone(value: str) -> None:
@@ -18,7 +20,9 @@ def id_check_char(first17: str) -> str:
 
 
 def normalise_id_number(value: str) -> str:
-    return value.strip().replace(" ", "").upper()
+    """As typed with a Chinese input method: full-width digits, Ｘ or x and
+    spaces (NFKC, upper case, no whitespace)."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", value)).upper()
 
 
 def validate_id_number(value: str, *, today: date | None = None) -> None:
@@ -27,7 +31,7 @@ def validate_id_number(value: str, *, today: date | None = None) -> None:
     value = normalise_id_number(value)
     if len(value) != 18:
         raise ValidationError(f"身份证号应为18位，当前为{len(value)}位。")
-    if not value[:17].isdigit() or not (value[17].isdigit() or value[17] == "X"):
+    if not ID_SHAPE.fullmatch(value):
         raise ValidationError("身份证号前17位须为数字，最后一位为数字或X。")
     try:
         birth = date(int(value[6:10]), int(value[10:12]), int(value[12:14]))

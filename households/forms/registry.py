@@ -10,11 +10,12 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from povertyrelief.forms import EMPTY_LABEL, ChineseFormMixin, ScopedModelForm, add_service_errors
+from povertyrelief.masking import keep_placeholder, mask_value
 from povertyrelief.validators import normalise_id_number, validate_id_number
 from villages.models import AreaLevel
 
 from ..models import Household, LeaveReason, Member, Relation
-from ..services.registry import household_validate, id_owner_message
+from ..services.registry import STATUS_FIELDS, household_validate, id_owner_message, may_set_status
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 PHONE_HELP = "11位手机号或 0915-1234567 形式的座机号"
@@ -37,9 +38,12 @@ HOUSEHOLD_SECTIONS = [
         ],
     ),
 ]
-# Status changes belong to the exit procedure (民主评议 … 公告); outside it
-# only a county administrator corrects them, e.g. after a data-entry error.
-STATUS_FIELDS = ("status", "exit_year")
+KEEP_HELP = "如需更改请输入新的完整号码；留空则保留原号码。"
+# Typed IDs may carry spaces or full-width characters: the length rule
+# applies after normalisation, so the input only bounds what a browser sends.
+ID_INPUT = forms.TextInput(attrs={"maxlength": 40, "autocomplete": "off", "spellcheck": "false"})
+VERSION_MISSING = "页面缺少版本信息，本次保存未生效；请重新打开编辑页后再保存。"
+VERSION_ERRORS = {"required": VERSION_MISSING, "invalid": VERSION_MISSING}
 
 
 def chinese_blank_choices(form: forms.Form) -> None:
@@ -57,6 +61,31 @@ def _clean_id(value: str) -> str:
     return value
 
 
+def keep_sensitive(form: forms.ModelForm, name: str) -> None:
+    """On edit, a sensitive field (full ID, bank account) starts empty, never
+    holding the current value: its placeholder shows the masked value,
+    leaving it blank keeps it, and the full value is only shown through the
+    logged reveal. ``form.kept[name]`` holds the value a blank keeps and
+    ``form.masked[name]`` what the page may show of it."""
+    current = getattr(form.instance, name) if form.instance.pk else None
+    form.kept[name] = current
+    if not current:
+        return
+    form.masked[name] = mask_value(name, current)
+    field = form.fields[name]
+    field.required = False
+    field.help_text = KEEP_HELP
+    field.widget.attrs.update(placeholder=keep_placeholder(form.masked[name]), autocomplete="off")
+    form.initial[name] = ""
+
+
+def kept_if_blank(form: forms.ModelForm, name: str, value):
+    """The current value when the field was left blank on edit."""
+    if not (value or "").strip() and form.kept.get(name):
+        return form.kept[name]
+    return value
+
+
 class HouseholdForm(ScopedModelForm):
     """建档 and editing of the household's own record. On create it also takes
     the 户主, since a household never exists without one; on edit it carries
@@ -66,11 +95,11 @@ class HouseholdForm(ScopedModelForm):
     scoped_fields = {"village": "change"}
 
     head_name = forms.CharField(label="户主姓名", max_length=30)
-    head_id_number = forms.CharField(label="户主身份证号", max_length=20, required=False, help_text=ID_HELP)
+    head_id_number = forms.CharField(label="户主身份证号", required=False, help_text=ID_HELP, widget=ID_INPUT)
     head_disability_cert_number = forms.CharField(
         label="户主残疾证号", max_length=30, required=False, help_text="仅在户主没有身份证号时填写"
     )
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False, error_messages=VERSION_ERRORS)
 
     class Meta:
         model = Household
@@ -82,6 +111,7 @@ class HouseholdForm(ScopedModelForm):
         super().__init__(*args, user=user, **kwargs)
         chinese_blank_choices(self)
         self.creating = self.instance.pk is None
+        self.kept, self.masked = {}, {}
         village = self.fields["village"]
         village.queryset = village.queryset.filter(level=AreaLevel.VILLAGE).select_related("parent").order_by("code")
         village.label_from_instance = lambda area: f"{area.parent.name if area.parent else ''} {area.name}".strip()
@@ -92,9 +122,10 @@ class HouseholdForm(ScopedModelForm):
                 del self.fields[name]
             self.fields["version"].required = True
             self.fields["version"].initial = self.instance.version
-            if not user.can("manage"):
-                for name in STATUS_FIELDS:
-                    del self.fields[name]
+            keep_sensitive(self, "bank_account")
+        if not may_set_status(user):
+            for name in STATUS_FIELDS:
+                del self.fields[name]
 
     @property
     def sections(self):
@@ -108,6 +139,9 @@ class HouseholdForm(ScopedModelForm):
 
     def clean_head_name(self):
         return self.cleaned_data["head_name"].strip()
+
+    def clean_bank_account(self):
+        return kept_if_blank(self, "bank_account", self.cleaned_data.get("bank_account"))
 
     def clean_head_id_number(self):
         value = _clean_id(self.cleaned_data.get("head_id_number"))
@@ -161,14 +195,17 @@ MEMBER_SECTIONS = [
 class MemberForm(ChineseFormMixin, forms.ModelForm):
     """Adding or editing a member. A new 户主 is chosen with 设为户主, never
     here, so the relation list leaves 户主 out (except on the 户主's own
-    record, where it cannot change)."""
+    record, where it cannot change). An edit carries the ``version`` it was
+    opened at, so a later save cannot overwrite someone else's."""
+
+    id_number = forms.CharField(label="证件号码", required=False, help_text=ID_HELP, widget=ID_INPUT)
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False, error_messages=VERSION_ERRORS)
 
     class Meta:
         model = Member
         fields = [name for _, names in MEMBER_SECTIONS for name in names]
         widgets = {"birth_date": DATE, "school_exemption": forms.TextInput}
         help_texts = {
-            "id_number": ID_HELP,
             "sex": "有身份证号时按身份证号确定",
             "birth_date": "有身份证号时按身份证号确定",
         }
@@ -178,6 +215,13 @@ class MemberForm(ChineseFormMixin, forms.ModelForm):
         chinese_blank_choices(self)
         self.user = user
         self.instance.household = household
+        self.kept, self.masked = {}, {}
+        if self.instance.pk is None:
+            del self.fields["version"]
+        else:
+            self.fields["version"].required = True
+            self.fields["version"].initial = self.instance.version
+            keep_sensitive(self, "id_number")
         relation = self.fields["relation"]
         if self.instance.pk and self.instance.relation == Relation.HEAD:
             relation.choices = [(Relation.HEAD, Relation.HEAD.label)]
@@ -194,7 +238,8 @@ class MemberForm(ChineseFormMixin, forms.ModelForm):
         return self.cleaned_data["name"].strip()
 
     def clean_id_number(self):
-        value = _clean_id(self.cleaned_data.get("id_number"))
+        value = kept_if_blank(self, "id_number", self.cleaned_data.get("id_number"))
+        value = _clean_id(value)
         if value and self.instance.left_date is None:
             message = id_owner_message(actor=self.user, id_number=value, exclude_member_pk=self.instance.pk)
             if message:
@@ -237,7 +282,7 @@ class MemberMakeHeadForm(ChineseFormMixin, forms.Form):
 
 
 class IdSearchForm(ChineseFormMixin, forms.Form):
-    id_number = forms.CharField(label="身份证号", max_length=20)
+    id_number = forms.CharField(label="身份证号", widget=ID_INPUT)
 
     def clean_id_number(self):
         value = normalise_id_number(self.cleaned_data["id_number"])

@@ -18,16 +18,34 @@ from django.utils import timezone
 from povertyrelief.permissions import assert_in_scope, restrict
 from povertyrelief.validators import normalise_id_number, validate_id_number, validate_phone
 
-from ..models import Household, LeaveReason, Member, Relation
+from ..models import Household, HouseholdStatus, LeaveReason, Member, Relation
 from ..rules import birth_from_id
 
 FIRST_IDENTIFICATION_YEAR = 2013
+# Status changes belong to the exit procedure (民主评议 … 公告); outside it
+# only a county administrator sets them directly, e.g. after a data-entry error.
+STATUS_FIELDS = ("status", "exit_year")
+STATUS_REFUSED = "只有县级管理员可以直接设置脱贫状态和脱贫年度。"
 
 
 class StaleEditError(Exception):
     """Someone else saved the household after this form was opened."""
 
     message = "该户信息已被他人修改。为避免覆盖他人的修改，本次保存未生效；请刷新页面查看最新内容后重新填写。"
+
+    def __init__(self, message: str | None = None):
+        super().__init__(message or self.message)
+
+
+class StaleMemberEditError(StaleEditError):
+    """Someone else saved the member after this form was opened."""
+
+    message = "该成员信息已被他人修改。为避免覆盖他人的修改，本次保存未生效；请刷新页面查看最新内容后重新填写。"
+
+
+def may_set_status(actor) -> bool:
+    """Whether the actor sets 脱贫状态 and 脱贫年度 directly (county administrators)."""
+    return actor.can("manage")
 
 
 def id_owner_message(*, actor, id_number: str, exclude_member_pk=None) -> str | None:
@@ -125,6 +143,8 @@ def _ensure_one_head(household: Household) -> None:
 @transaction.atomic
 def household_create(*, actor, household: Household, head: Member) -> Household:
     """Register a household together with its 户主 (a household never exists without one)."""
+    if not may_set_status(actor) and (household.status != HouseholdStatus.NOT_OUT or household.exit_year is not None):
+        raise PermissionDenied(STATUS_REFUSED)
     with set_actor(actor):
         household_validate(household)
         household.full_clean()
@@ -140,11 +160,14 @@ def household_create(*, actor, household: Household, head: Member) -> Household:
 @transaction.atomic
 def household_update(*, actor, household: Household, expected_version: int) -> Household:
     """Save edits unless someone else saved since ``expected_version`` was read."""
-    locked = Household.objects.select_for_update().filter(pk=household.pk).values_list("version", flat=True).first()
+    locked = Household.objects.select_for_update().filter(pk=household.pk).values_list("version", *STATUS_FIELDS).first()
     if locked is None:
         raise PermissionDenied
-    if locked != expected_version:
-        raise StaleEditError(StaleEditError.message)
+    version, *status = locked
+    if version != expected_version:
+        raise StaleEditError()
+    if not may_set_status(actor) and [getattr(household, name) for name in STATUS_FIELDS] != status:
+        raise PermissionDenied(STATUS_REFUSED)
     with set_actor(actor):
         household_validate(household)
         household.full_clean()
@@ -154,9 +177,25 @@ def household_update(*, actor, household: Household, expected_version: int) -> H
     return household
 
 
-def member_save(*, actor, member: Member, check_head: bool = True) -> Member:
-    """Add or edit a member: valid ID, one person one household, one 户主."""
+def _member_lock(member: Member, expected_version: int | None) -> None:
+    """Lock an existing member's row and move it to the next version; refuse
+    when it changed since ``expected_version`` was read (None: no check, for
+    changes made on the spot such as 减少 or 设为户主)."""
+    locked = Member.objects.select_for_update().filter(pk=member.pk).values_list("version", flat=True).first()
+    if locked is None:
+        raise PermissionDenied
+    if expected_version is not None and locked != expected_version:
+        raise StaleMemberEditError()
+    member.version = locked + 1
+
+
+def member_save(*, actor, member: Member, check_head: bool = True, expected_version: int | None = None) -> Member:
+    """Add or edit a member: valid ID, one person one household, one 户主.
+    An edit bumps the member's ``version``; with ``expected_version`` it is
+    refused when someone else saved the member since the form was opened."""
     with transaction.atomic(), set_actor(actor):
+        if member.pk is not None:
+            _member_lock(member, expected_version)
         member_prepare(member)
         # Only current members hold their ID exclusively: someone who left
         # may since have joined (or founded) another household.
@@ -216,6 +255,7 @@ def member_make_head(*, actor, member: Member, old_head_relation: str = "") -> M
             raise ValidationError({"old_head_relation": "请选择原户主与新户主的关系（不能是户主）。"})
         if previous:
             previous.relation = old_head_relation
+            previous.version += 1
             previous.save()
             assert_in_scope(previous, actor, "change")
         member.relation = Relation.HEAD

@@ -148,7 +148,11 @@ class HouseholdUpdateView(ScopedMixin, View):
 
     def get(self, request, pk):
         household = selectors.household_get(actor=request.user, pk=pk, action="change")
-        return render(request, self.template_name, {"form": HouseholdForm(instance=household, user=request.user), "household": household})
+        return self._render(HouseholdForm(instance=household, user=request.user), household)
+
+    def _render(self, form, household, stale=False):
+        context = {"form": form, "household": household, "stale": stale, "can_reveal": self.request.user.can("reveal")}
+        return render(self.request, self.template_name, context)
 
     def post(self, request, pk):
         household = selectors.household_get(actor=request.user, pk=pk, action="change")
@@ -170,7 +174,7 @@ class HouseholdUpdateView(ScopedMixin, View):
             else:
                 messages.success(request, f"{household} 的信息已保存。")
                 return redirect(household)
-        return render(request, self.template_name, {"form": form, "household": household, "stale": stale})
+        return self._render(form, household, stale)
 
 
 class MemberCreateView(ScopedMixin, View):
@@ -205,17 +209,29 @@ class MemberUpdateView(ScopedMixin, View):
 
     def get(self, request, pk):
         member = selectors.member_get(actor=request.user, pk=pk, action="change")
-        form = MemberForm(instance=member, user=request.user, household=member.household)
-        return render(request, self.template_name, {"form": form, "household": member.household, "member": member})
+        return self._render(MemberForm(instance=member, user=request.user, household=member.household), member)
+
+    def _render(self, form, member, stale=False):
+        context = {
+            "form": form, "household": member.household, "member": member, "stale": stale,
+            "can_reveal": self.request.user.can("reveal"),
+        }
+        return render(self.request, self.template_name, context)
 
     def post(self, request, pk):
         member = selectors.member_get(actor=request.user, pk=pk, action="change")
         household = member.household
         form = MemberForm(request.POST, instance=member, user=request.user, household=household)
+        stale = False
         if form.is_valid():
             try:
                 with transaction.atomic():
-                    services.member_save(actor=request.user, member=form.save(commit=False))
+                    services.member_save(
+                        actor=request.user, member=form.save(commit=False), expected_version=form.cleaned_data["version"]
+                    )
+            except services.StaleEditError as exc:
+                form.add_error(None, str(exc))
+                stale = True
             except ValidationError as exc:
                 add_service_errors(form, exc)
             except PermissionDenied as exc:
@@ -223,7 +239,7 @@ class MemberUpdateView(ScopedMixin, View):
             else:
                 messages.success(request, f"{member.name} 的信息已保存。")
                 return redirect(_members_url(household.pk))
-        return render(request, self.template_name, {"form": form, "household": household, "member": member})
+        return self._render(form, member, stale)
 
 
 class MemberLeaveView(ScopedMixin, View):
@@ -315,6 +331,25 @@ class MemberRevealIdView(ScopedMixin, View):
         return render(request, template, {"member": member, "household": member.household})
 
 
+@method_decorator(never_cache, name="dispatch")
+class HouseholdRevealBankView(ScopedMixin, View):
+    """Shows a household's full bank account to a role allowed to see it and
+    logs the reveal, like a member's ID (htmx swaps it in place)."""
+
+    action = "reveal"
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        household = selectors.household_get(actor=request.user, pk=pk, action="reveal")
+        personal_data_access_record(
+            actor=request.user, kind="reveal", what="银行账号", object_repr=str(household), request=request
+        )
+        template = "households/household_reveal_bank.html"
+        if request.headers.get("HX-Request"):
+            template += "#revealed_bank"
+        return render(request, template, {"household": household})
+
+
 urlpatterns = [
     path("", HouseholdListView.as_view(), name="household_list"),
     path("search-id/", HouseholdSearchIdView.as_view(), name="household_search_id"),
@@ -326,4 +361,5 @@ urlpatterns = [
     path("members/<int:pk>/leave/", MemberLeaveView.as_view(), name="member_leave"),
     path("members/<int:pk>/make-head/", MemberMakeHeadView.as_view(), name="member_make_head"),
     path("members/<int:pk>/reveal-id/", MemberRevealIdView.as_view(), name="member_reveal_id"),
+    path("<int:pk>/reveal-bank/", HouseholdRevealBankView.as_view(), name="household_reveal_bank"),
 ]

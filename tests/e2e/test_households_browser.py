@@ -58,3 +58,34 @@ def test_village_cadre_adds_a_member_after_fixing_a_wrong_id(households, page, l
     page.screenshot(path=screenshot_dir / "household.png", full_page=True)
     assert all(url.startswith(live_server.url) or url.startswith("data:") for url in requested)
     assert not any(IDS[3] in url or BAD_ID in url for url in requested)
+
+
+@pytest.fixture
+def head(households):
+    """Read before the browser starts (no database calls inside its event loop)."""
+    return households.x.members.get()
+
+
+def test_member_edit_form_saves_on_enter_and_reveals_the_id_in_place(head, households, page, live_server):
+    edit_url = f"{live_server.url}/households/members/{head.pk}/edit/"
+    log_in(page, live_server.url, "cun_x")
+    page.goto(edit_url)
+    id_input = page.locator("#id_id_number")
+    expect(id_input).to_have_value("")
+    expect(id_input).to_have_attribute("placeholder", "610499********0011（不修改请留空）")
+    assert IDS[0] not in page.content()
+
+    page.locator("#id_ethnicity").fill("回族")
+    page.locator("#id_ethnicity").press("Enter")  # saves: the reveal button is not the form's default
+    expect(page).to_have_url(f"{live_server.url}/households/{households.x.pk}/#members")
+    expect(page.get_by_text("张建国 的信息已保存。")).to_be_visible()
+
+    page.goto(edit_url)
+    expect(page.locator("#id_ethnicity")).to_have_value("回族")
+    expect(id_input).to_have_attribute("placeholder", "610499********0011（不修改请留空）")
+    page.get_by_role("button", name="查看完整号码").click()
+    revealed = page.locator(f"#member-id-{head.pk}")
+    expect(revealed).to_contain_text(IDS[0])
+    expect(revealed).to_contain_text("已记录查看")
+    expect(page).to_have_url(edit_url)
+    expect(id_input).to_have_value("")

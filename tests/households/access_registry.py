@@ -34,4 +34,7 @@ CASES = {
     "households:member_reveal_id": Case(
         REVEALERS, in_x=lambda c: _head(c.households.x), in_b=lambda c: _head(c.households.z), post=True
     ),
+    "households:household_reveal_bank": Case(
+        REVEALERS, in_x=lambda c: c.households.x, in_b=lambda c: c.households.z, post=True
+    ),
 }

@@ -122,7 +122,7 @@ class TestEdit:
 
     def test_it_saves_and_audits_before_and_after(self, client_for, personas, households):
         member = add_member(households.x, "张小军", IDS[3])
-        response = client_for(personas.village_x).post(self.url(member), member_form(health="残疾", disability_grade="二级"))
+        response = client_for(personas.village_x).post(self.url(member), member_form(health="残疾", disability_grade="二级", version=member.version))
         assert response.status_code == 302
         member.refresh_from_db()
         assert (member.health, member.disability_grade) == ("残疾", "二级")
@@ -131,7 +131,7 @@ class TestEdit:
 
     def test_the_heads_relation_cannot_be_changed_here(self, client_for, personas, households):
         head = households.x.members.get()
-        data = member_form(name="张建国", id_number=IDS[0], relation="之子")
+        data = member_form(name="张建国", id_number=IDS[0], relation="之子", version=head.version)
         response = client_for(personas.village_x).post(self.url(head), data)
         assert response.status_code == 302
         head.refresh_from_db()
@@ -139,7 +139,7 @@ class TestEdit:
 
     def test_renaming_the_head_updates_the_household_list_name(self, client_for, personas, households):
         head = households.x.members.get()
-        client_for(personas.village_x).post(self.url(head), member_form(name="张建华", id_number=IDS[0], relation="户主"))
+        client_for(personas.village_x).post(self.url(head), member_form(name="张建华", id_number=IDS[0], relation="户主", version=head.version))
         households.x.refresh_from_db()
         assert households.x.head_name == "张建华"
 
