@@ -131,3 +131,11 @@ def test_the_immediate_backend_queues_no_purge(personas, sample_runner_kind):
     from povertyrelief.jobs import job_files_purge_schedule
 
     assert job_files_purge_schedule() is False
+
+
+def test_the_command_can_start_the_daily_purge_for_a_deployment(database_tasks, capsys):
+    call_command("purge_job_files", "--schedule")
+    call_command("purge_job_files", "--schedule")
+    assert capsys.readouterr().out.count("已排定每日清理") == 1
+    (next_run,) = pending_purges()
+    assert timedelta(hours=23) < next_run.run_after - timezone.now() <= timedelta(days=1)
