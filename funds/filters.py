@@ -9,7 +9,18 @@ from django.utils import timezone
 
 from villages.filters import AreaFilterSet
 
-from .models import AllocationTarget, DisbursementStatus, FundLevel, Project, ProjectStage, ProjectType
+from .models import (
+    Allocation,
+    AllocationMeasure,
+    AllocationTarget,
+    Disbursement,
+    DisbursementStatus,
+    FundLevel,
+    FundSource,
+    Project,
+    ProjectStage,
+    ProjectType,
+)
 
 FIRST_YEAR = 2014
 
@@ -45,6 +56,10 @@ class SourceFilter(FundsFilterSet):
     def filter_q(self, queryset, name, value):
         return _search(queryset, ["name", "document_number", "budget_subject"], value)
 
+    class Meta:
+        model = FundSource
+        fields: list[str] = []
+
 
 class ProjectFilter(FundsFilterSet):
     q = django_filters.CharFilter(label="搜索", method="filter_q")
@@ -61,6 +76,10 @@ class ProjectFilter(FundsFilterSet):
         in_village = Project.villages.through.objects.filter(project=OuterRef("pk"), area=value)
         return queryset.filter(Q(area=value) | Exists(in_village))
 
+    class Meta:
+        model = Project
+        fields: list[str] = []
+
 
 class AllocationFilter(FundsFilterSet):
     """Also the fund ledger's filter: year and level of the source, type of
@@ -74,6 +93,10 @@ class AllocationFilter(FundsFilterSet):
     target = django_filters.ChoiceFilter(label="分配对象", choices=AllocationTarget.choices, empty_label="全部对象")
     source = django_filters.NumberFilter(label="资金来源", field_name="source_id")
     project = django_filters.NumberFilter(label="项目", field_name="project_id")
+
+    class Meta:
+        model = Allocation
+        fields: list[str] = []
 
 
 class DisbursementFilter(FundsFilterSet):
@@ -90,6 +113,10 @@ class DisbursementFilter(FundsFilterSet):
     def filter_q(self, queryset, name, value):
         return _search(queryset, ["payee", "voucher_number"], value)
 
+    class Meta:
+        model = Disbursement
+        fields: list[str] = []
+
 
 class MeasureFundingFilter(FundsFilterSet):
     """The per-measure ledger: the measure's year, the source's level."""
@@ -100,3 +127,7 @@ class MeasureFundingFilter(FundsFilterSet):
     level = django_filters.ChoiceFilter(
         label="资金级次", field_name="allocation__source__level", choices=FundLevel.choices, empty_label="全部级次"
     )
+
+    class Meta:
+        model = AllocationMeasure
+        fields: list[str] = []

@@ -54,6 +54,13 @@ def _filtered(filterset_class, queryset, actor, filters: dict | None):
     return filterset_class(filters or {}, queryset, actor=actor).qs
 
 
+def _with_balance(totals: dict) -> dict:
+    """Balance and execution rate of summed totals."""
+    totals["balance"] = totals["allocated"] - totals["disbursed"]
+    totals["rate"] = (totals["disbursed"] * 100 / totals["allocated"]).quantize(Decimal("0.01")) if totals["allocated"] else None
+    return totals
+
+
 def _rate(done: str, total: str):
     """Execution rate in percent, two places (资金执行率 = 已拨付 ÷ 已分配)."""
     return Case(
@@ -123,10 +130,11 @@ def project_get(*, actor, pk: int, action: str = "view") -> Project:
 
 
 def project_totals(projects: QuerySet[Project]) -> dict:
-    return projects.aggregate(
+    totals = projects.aggregate(
         budget=_money(Sum("budget")), allocated=_money(Sum("allocated")), disbursed=_money(Sum("disbursed")),
         pending=_money(Sum("pending")),
     )
+    return _with_balance(totals)
 
 
 # --- allocations ---------------------------------------------------------------
@@ -154,9 +162,7 @@ def allocation_totals(allocations: QuerySet[Allocation]) -> dict:
     totals = allocations.aggregate(
         allocated=_money(Sum("amount")), disbursed=_money(Sum("confirmed_total")), pending=_money(Sum("pending_total")),
     )
-    totals["balance"] = totals["allocated"] - totals["disbursed"]
-    totals["rate"] = (totals["disbursed"] * 100 / totals["allocated"]).quantize(Decimal("0.01")) if totals["allocated"] else None
-    return totals
+    return _with_balance(totals)
 
 
 # --- disbursements -------------------------------------------------------------
@@ -268,9 +274,7 @@ def measure_ledger(*, actor, filters: dict | None = None, action: str = "view") 
 
 def measure_ledger_totals(shares: QuerySet[AllocationMeasure]) -> dict:
     totals = shares.aggregate(allocated=_money(Sum("amount")), disbursed=_money(Sum("disbursed")), pending=_money(Sum("pending")))
-    totals["balance"] = totals["allocated"] - totals["disbursed"]
-    totals["rate"] = (totals["disbursed"] * 100 / totals["allocated"]).quantize(Decimal("0.01")) if totals["allocated"] else None
-    return totals
+    return _with_balance(totals)
 
 
 # --- where a household measure's money came from --------------------------------

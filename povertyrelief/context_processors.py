@@ -8,6 +8,7 @@ MENU = [
     ("帮扶干部", "households:cadre_list", "view"),
     ("帮扶措施", "households:measure_list", "view"),
     ("防返贫监测", "households:monitoring_list", "view"),
+    ("资金项目", "funds:ledger", "view"),
     ("明白卡打印", "households:print_queue", "view"),
     ("区划与工作队", "villages:area_list", "view"),
     ("审计日志", "audit_log", "audit"),
@@ -19,6 +20,9 @@ MORE = [
     ("措施目录", "households:category_list", "manage"),
     ("区划导入", "villages:area_import", "manage"),
     ("用户管理", "user_list", "manage"),
+    ("资金来源", "funds:source_list", "view"),
+    ("项目库", "funds:project_list", "view"),
+    ("拨付审核", "funds:disbursement_list", "view"),
     ("台账导出", "exports:index", "export"),
     ("后台任务", "job_list", None),  # everyone may have jobs (an auditor's export)
     ("审计日志", "audit_log", "audit"),

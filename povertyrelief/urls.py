@@ -29,6 +29,7 @@ urlpatterns = [
     path("jobs/<int:pk>/download/", job_views.job_download, name="job_download"),
     path("areas/", include("villages.urls")),
     path("households/", include("households.urls")),
+    path("funds/", include("funds.urls")),
     path("exports/", include("povertyrelief.export_urls")),
     path("admin/", admin.site.urls),
 ]

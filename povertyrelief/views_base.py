@@ -3,7 +3,7 @@ scope re-check after save (rollback), and confirmation before deletion."""
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import HttpResponseRedirect
 from django.views import generic
@@ -74,3 +74,86 @@ class ScopedDeleteView(ScopedMixin, generic.DeleteView):
     def form_valid(self, form):
         messages.success(self.request, self.success_message)
         return super().form_valid(form)
+
+
+class ServiceFormView(ScopedMixin, generic.FormView):
+    """A domain action: one form, one object, one service.
+
+    Subclasses declare:
+
+    - ``action``: what the role must allow (403 without it);
+    - ``form_class`` and ``template_name``;
+    - ``get_object()``: the object acted on, read through a selector that
+      restricts it to the user's area (404 outside it), or None for an action
+      that creates something;
+    - ``perform(form, obj)``: calls the one service with
+      ``actor=self.request.user`` and the form's cleaned data, and returns
+      what the success message and URL speak of;
+    - ``success_message`` (formatted with ``result``) and
+      ``get_success_url(result)`` (default: the result's own page).
+
+    The view owns the transaction: ``perform`` runs inside
+    ``transaction.atomic()``, and a ``ValidationError`` from the service is
+    rolled back and shown on the form (each message next to the field it
+    names, ``error_fields`` renaming service names to form names), while a
+    ``PermissionDenied`` is answered 403. No subclass writes ``post()``.
+    ``get_form_kwargs_extra()`` passes more keyword arguments to the form
+    (the user and the object are given when the form takes ``user`` and
+    ``obj``).
+    """
+
+    action = "change"
+    success_message = "已保存。"
+    error_fields: dict[str, str] = {}
+    object = None
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        require(request.user, self.action)
+        self.object = self.get_object()
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_object(self):
+        return None
+
+    def perform(self, form, obj):
+        raise NotImplementedError
+
+    def get_form_kwargs_extra(self) -> dict:
+        return {}
+
+    def get_form_kwargs(self):
+        import inspect
+
+        kwargs = super().get_form_kwargs()
+        parameters = inspect.signature(self.get_form_class().__init__).parameters
+        if "user" in parameters:
+            kwargs["user"] = self.request.user
+        if "obj" in parameters:
+            kwargs["obj"] = self.object
+        kwargs.update(self.get_form_kwargs_extra())
+        return kwargs
+
+    def get_context_data(self, **kwargs):
+        kwargs.setdefault("object", self.object)
+        return super().get_context_data(**kwargs)
+
+    def get_success_message(self, result) -> str:
+        return self.success_message.format(result=result)
+
+    def get_success_url(self, result=None) -> str:
+        target = result if result is not None else self.object
+        return target.get_absolute_url()
+
+    def form_valid(self, form):
+        from .forms import add_service_errors
+
+        try:
+            with transaction.atomic():
+                result = self.perform(form, self.object)
+        except ValidationError as exc:
+            add_service_errors(form, exc, self.error_fields)
+            return self.form_invalid(form)
+        messages.success(self.request, self.get_success_message(result))
+        return HttpResponseRedirect(self.get_success_url(result))
