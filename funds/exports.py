@@ -31,7 +31,7 @@ def _money_columns(allocated: str = "allocated", disbursed: str = "disbursed", p
 def _totals_row(columns: list[Column], totals: dict) -> tuple:
     """合计 in the first text column, each sum under the column it adds up
     (a measure's share is its allocated amount)."""
-    aliases = {"amount": "allocated"}
+    aliases = {"amount": "allocated", "balance_amount": "balance"}
     cells: list = []
     labelled = False
     for column in columns:
@@ -79,7 +79,7 @@ class FundAllocationLedger(FundLedger):
         Column("项目", 24, Kind.TEXT, "project__name"),
         Column("村", 12, Kind.TEXT, "village__name"),
         Column("用途", 20, Kind.TEXT, "purpose"),
-        *_money_columns(),
+        *_money_columns(balance="balance_amount"),
     ]
 
     def queryset(self, actor, filters):

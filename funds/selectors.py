@@ -14,6 +14,7 @@ from decimal import Decimal
 from django.db.models import (
     Case,
     DecimalField,
+    Exists,
     ExpressionWrapper,
     F,
     OuterRef,
@@ -130,11 +131,14 @@ def project_get(*, actor, pk: int, action: str = "view") -> Project:
 
 
 def project_totals(projects: QuerySet[Project]) -> dict:
-    totals = projects.aggregate(
-        budget=_money(Sum("budget")), allocated=_money(Sum("allocated")), disbursed=_money(Sum("disbursed")),
-        pending=_money(Sum("pending")),
+    """Budget of the projects and the sums of their allocations (summing
+    the per-project subquery annotations themselves is unreliable on SQLite)."""
+    budget = projects.order_by().aggregate(budget=_money(Sum("budget")))["budget"]
+    funded = Allocation.objects.filter(project__in=projects.order_by().values("pk"))
+    totals = funded.aggregate(
+        allocated=_money(Sum("amount")), disbursed=_money(Sum("confirmed_total")), pending=_money(Sum("pending_total"))
     )
-    return _with_balance(totals)
+    return _with_balance({"budget": budget, **totals})
 
 
 # --- allocations ---------------------------------------------------------------
@@ -208,9 +212,7 @@ def ledger_rows(*, actor, by: str, filters: dict | None = None, action: str = "v
     computed by the database."""
     allocations = allocation_list(actor=actor, filters=filters, action=action)
     if by == "allocation":
-        return allocations.annotate(
-            allocated=F("amount"), disbursed=F("confirmed_total"), pending=F("pending_total"), balance=F("balance_amount"),
-        )
+        return allocations.annotate(allocated=F("amount"), disbursed=F("confirmed_total"), pending=F("pending_total"))
     if by not in LEDGER_GROUPS:
         raise ValueError(f"unknown ledger grouping {by!r}")
     keys = LEDGER_GROUPS[by][1]
@@ -273,7 +275,15 @@ def measure_ledger(*, actor, filters: dict | None = None, action: str = "view") 
 
 
 def measure_ledger_totals(shares: QuerySet[AllocationMeasure]) -> dict:
-    totals = shares.aggregate(allocated=_money(Sum("amount")), disbursed=_money(Sum("disbursed")), pending=_money(Sum("pending")))
+    """Sums of the per-measure ledger: the shares, and the disbursements
+    naming one of those measures under its allocation."""
+    allocated = shares.order_by().aggregate(t=_money(Sum("amount")))["t"]
+    pairs = shares.order_by().filter(allocation=OuterRef("allocation"), measure=OuterRef("measure"))
+    paid = Disbursement.objects.filter(Exists(pairs)).aggregate(
+        disbursed=_money(Sum("amount", filter=Q(status=DisbursementStatus.CONFIRMED))),
+        pending=_money(Sum("amount", filter=Q(status=DisbursementStatus.PENDING, reversal_of__isnull=True))),
+    )
+    totals = {"allocated": allocated, **paid}
     return _with_balance(totals)
 
 

@@ -194,7 +194,7 @@ def _measure_shares(actor, measures, year_hint=None) -> list[tuple[Measure, Deci
     """Each measure with the share still unfunded (its amount minus what
     other allocations already give it), locked against a parallel allocation."""
     if isinstance(measures, dict):
-        wanted = {getattr(m, "pk", m): amount for m, amount in measures.items()}
+        wanted = {getattr(m, "pk", m): Decimal(str(amount)) for m, amount in measures.items()}
     else:
         wanted = {getattr(m, "pk", m): None for m in measures}
     if not wanted:
