@@ -265,12 +265,20 @@ def bench_household_import(ctx: BenchContext) -> None:
     bench_in_suite(ctx)
 
 
+def bench_funds_ledger(ctx: BenchContext) -> None:
+    """The fund ledger page (county and one township) and check_ledger."""
+    from funds.bench import bench_funds_ledger as run
+
+    run(ctx)
+
+
 BENCHMARKS: list[Benchmark] = [
     Benchmark("household_list", "贫困户列表与 Django admin 对照", bench_household_list),
     Benchmark("household_detail", "贫困户详情页", bench_household_detail),
     Benchmark("export_members", "家庭成员明细导出与裸写入对照", bench_export_members),
     Benchmark("cards_pdf", "明白卡批量打印与纯 WeasyPrint 对照", bench_cards_pdf),
     Benchmark("household_import", "家庭成员导入（15000 户、50000 人，全部校验，测完回滚）", bench_household_import),
+    Benchmark("funds_ledger", "资金台账（全县、一个乡镇）与 check_ledger", bench_funds_ledger),
 ]
 
 
