@@ -1,0 +1,76 @@
+"""Township staff record a disbursement in a real browser, a county
+administrator confirms it, and the fund ledger's balance moves."""
+
+from decimal import Decimal
+
+import pytest
+from django.conf import settings as django_settings
+from django.test import Client
+from playwright.sync_api import expect
+
+from povertyrelief.models import Role
+from tests.conftest import make_user
+from tests.e2e.test_browser import log_in
+from tests.funds.conftest import make_allocation, make_project, make_source
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture
+def funded(personas, areas):
+    source = make_source(personas.county_admin, "100000.00")
+    project = make_project(personas.county_admin, [areas.village_x])
+    allocation = make_allocation(personas.county_admin, source, project, "50000.00")
+    checker = make_user("admin2", Role.COUNTY_ADMIN, areas.county)
+    return type("Funded", (), dict(allocation=allocation, checker=checker))
+
+
+def signed_in_context(browser, live_server, user):
+    """A browser context carrying a session of ``user`` (the login form is
+    tested elsewhere; an administrator's sign-in may ask for a second factor)."""
+    client = Client()
+    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    cookie = client.cookies[django_settings.SESSION_COOKIE_NAME]
+    context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server.url}])
+    return context
+
+
+def test_one_user_records_a_disbursement_a_second_confirms_and_the_balance_changes(
+    funded, page, browser, live_server, screenshot_dir
+):
+    allocation_url = f"{live_server.url}/funds/allocations/{funded.allocation.pk}/"
+    log_in(page, live_server.url, "zhen_a")
+    page.goto(allocation_url)
+    balance = page.locator(".allocation-balance")
+    expect(balance.locator("[data-total=balance]")).to_have_text("50,000.00")
+    page.get_by_role("link", name="登记拨付").click()
+    page.locator("#id_amount").fill("1500.00")
+    page.locator("#id_payee").fill("秦川县路桥工程有限公司")
+    page.locator("#id_voucher_number").fill("记-2024-0418")
+    page.get_by_role("button", name="登记拨付").click()
+    expect(page.get_by_text("已登记拨付 1,500.00 元（凭证 记-2024-0418），待另一名县级管理员确认。")).to_be_visible()
+    expect(balance.locator("[data-total=pending]")).to_have_text("1,500.00")
+    expect(balance.locator("[data-total=balance]")).to_have_text("50,000.00")
+    # The maker has no confirm button.
+    page.locator(".disbursement-list").get_by_role("link").first.click()
+    expect(page.get_by_role("link", name="确认", exact=True)).to_have_count(0)
+
+    context = signed_in_context(browser, live_server, funded.checker)
+    checker = context.new_page()
+    checker.set_default_timeout(10_000)
+    checker.goto(f"{live_server.url}/funds/disbursements/?status=pending")
+    checker.locator(".disbursement-list tbody tr").first.get_by_role("link").click()
+    checker.get_by_role("link", name="确认", exact=True).click()
+    checker.get_by_role("button", name="确认", exact=True).click()
+    expect(checker.get_by_text("已确认：1,500.00 元（凭证 记-2024-0418）计入已拨付。")).to_be_visible()
+
+    checker.goto(f"{live_server.url}/funds/?by=allocation")
+    expect(checker.locator("[data-total=disbursed]")).to_have_text("1,500.00")
+    expect(checker.locator("[data-total=balance]")).to_have_text(f"{Decimal('48500.00'):,.2f}")
+    checker.screenshot(path=screenshot_dir / "funds-ledger.png", full_page=True)
+    context.close()
+
+    page.goto(allocation_url)
+    expect(balance.locator("[data-total=disbursed]")).to_have_text("1,500.00")
+    expect(balance.locator("[data-total=balance]")).to_have_text("48,500.00")
