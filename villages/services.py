@@ -5,16 +5,8 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from povertyrelief.xlsx import (
-    ImportReport,
-    RowError,
-    WorkbookRefused,
-    cell_text,
-    find_header,
-    is_formula,
-    normalise_header,
-    open_workbook,
-)
+from povertyrelief.xlsx import ImportReport, RowError, WorkbookRefused, cell_text, normalise_header
+from povertyrelief.xlsx_reader import Workbook, find_header, is_formula
 
 from .models import Area, AreaLevel
 
@@ -44,32 +36,15 @@ def area_import(*, file, dry_run: bool = False) -> ImportReport:
 
     Rows are matched by code; a known code with another name is renamed. A
     village's parent is the township sharing its first 9 digits, a township's
-    the county sharing its first 6.
+    the county sharing its first 6. A workbook that cannot be read safely
+    is refused with the reason, before anything is written.
     """
     report = ImportReport(dry_run=dry_run)
     try:
-        workbook = open_workbook(file)
+        parsed = _read_areas(file, report)
     except WorkbookRefused as exc:
-        report.errors.append(RowError(0, "", str(exc)))
+        report.errors = [RowError(0, "", str(exc))]
         return report
-    try:
-        sheet = workbook.worksheets[0]
-        rows = sheet.iter_rows(values_only=True)
-        try:
-            header_row, columns = find_header(rows, AREA_COLUMNS)
-        except WorkbookRefused as exc:
-            report.errors.append(RowError(0, "", str(exc)))
-            return report
-        parsed: dict[str, dict] = {}
-        for number, row in enumerate(rows, start=header_row + 1):
-            values = {name: (row[i] if i < len(row) else None) for name, i in columns.items()}
-            if all(cell_text(v) == "" for v in values.values()):
-                continue
-            record = _parse_area_row(number, values, parsed, report)
-            if record:
-                parsed[record["code"]] = record
-    finally:
-        workbook.close()
 
     if not parsed and not report.errors:
         report.errors.append(RowError(0, "", "工作簿中没有区划数据。"))
@@ -124,6 +99,24 @@ def area_import(*, file, dry_run: bool = False) -> ImportReport:
         if dry_run:
             transaction.set_rollback(True)
     return report
+
+
+def _read_areas(file, report: ImportReport) -> dict[str, dict]:
+    """The first sheet's rows by code, each checked; errors go to the report."""
+    parsed: dict[str, dict] = {}
+    with Workbook(file) as book:
+        rows = book.rows(book.sheets[0])
+        _, columns = find_header(rows, AREA_COLUMNS)
+        for number, row in rows:
+            values = {name: (row[i] if i < len(row) else None) for name, i in columns.items()}
+            if all(cell_text(v) == "" for v in values.values()):
+                continue
+            record = _parse_area_row(number, values, parsed, report)
+            if record:
+                parsed[record["code"]] = record
+        # The rest of the workbook (other sheets, notes) must be sound too.
+        book.finish()
+    return parsed
 
 
 def _parse_area_row(number: int, values: dict, parsed: dict, report: ImportReport) -> dict | None:

@@ -57,7 +57,8 @@ class ImportUploadView(ScopedMixin, View):
     def _context(self, form, report=None):
         context = {"form": form, "report": report, "inline_max_rows": INLINE_MAX_ROWS}
         if report is not None:
-            context["errors_shown"] = report.errors[:ERRORS_SHOWN]
+            # ID numbers in the messages are masked unless the user may reveal them.
+            context["errors_shown"] = report.shown_errors(reveal=self.request.user.can("reveal"), limit=ERRORS_SHOWN)
             context["errors_hidden"] = max(0, len(report.errors) - ERRORS_SHOWN)
         return context
 

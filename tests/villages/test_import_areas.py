@@ -1,4 +1,5 @@
 import io
+import re
 
 import openpyxl
 import pytest
@@ -7,6 +8,7 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from villages.models import Area
+from tests.workbooks import MALFORMED
 from villages.services import area_import
 
 pytestmark = pytest.mark.django_db
@@ -165,3 +167,62 @@ def test_upload_page_shows_row_errors(client_for, personas):
         reverse("villages:area_import"), {"file": SimpleUploadedFile("区划.xlsx", workbook(ROWS + [("x", "坏村", "村")]))}
     )
     assert "第 9 行，“区划代码”列" in response.content.decode()
+
+
+# ---------------------------------------------------------------- the file itself
+def test_text_beginning_with_equals_is_text_not_a_formula():
+    """Only a cell holding a formula is a formula; a name typed as text
+    that starts with “=” is a name."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(("区划代码", "名称", "级别"))
+    for row in ROWS[:2] + [("610499101209", "=新村", "村")]:
+        ws.append(row)
+    ws["B4"].data_type = "s"  # stored as text, not as a formula
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    report = area_import(file=upload(buffer.getvalue()))
+    assert report.ok, [str(e) for e in report.errors]
+    assert Area.objects.get(code="610499101209").name == "=新村"
+
+
+def _area_counts():
+    from auditlog.models import LogEntry
+
+    return Area.objects.count(), LogEntry.objects.count()
+
+
+@pytest.mark.parametrize("case", list(MALFORMED))
+def test_a_damaged_workbook_is_refused_in_chinese_and_writes_nothing(case):
+    damage, words = MALFORMED[case]
+    before = _area_counts()
+    report = area_import(file=upload(damage(workbook(ROWS))))
+    assert not report.ok
+    (error,) = report.errors
+    assert words in error.message and re.search(r"[\u4e00-\u9fff]", error.message), error.message
+    assert _area_counts() == before
+
+
+@pytest.mark.parametrize("case", list(MALFORMED))
+def test_the_upload_page_shows_the_refusal_of_a_damaged_workbook(client_for, personas, case):
+    damage, words = MALFORMED[case]
+    content = damage(workbook(ROWS))
+    client = client_for(personas.county_admin)
+    before = _area_counts()
+    response = client.post(reverse("villages:area_import"), {"file": SimpleUploadedFile("区划.xlsx", content)})
+    assert response.status_code == 200
+    # Django's own form refuses an empty upload before the importer sees it.
+    assert (words if content else "空文件") in response.content.decode()
+    assert _area_counts() == before
+
+
+@pytest.mark.parametrize("case", list(MALFORMED))
+def test_the_command_exits_with_1_on_a_damaged_workbook(tmp_path, case):
+    damage, words = MALFORMED[case]
+    path = tmp_path / "区划.xlsx"
+    path.write_bytes(damage(workbook(ROWS)))
+    err = io.StringIO()
+    with pytest.raises(CommandError) as raised:
+        call_command("import_areas", str(path), stderr=err)
+    assert raised.value.returncode == 1 and words in err.getvalue()
+    assert Area.objects.count() == 0

@@ -1,0 +1,582 @@
+"""Streaming reader of uploaded .xlsx workbooks, shared by every importer.
+
+The archive is opened by ``xlsx_archive.open_archive`` (size, type,
+macros, password, compressed bomb). Whatever else is wrong with a file,
+reading it raises ``WorkbookRefused`` with a Chinese message, never
+anything else.
+
+Every XML part goes through expat under defusedxml's rules: the prolog of
+each part (all that comes before its root element, the only place a DTD may
+stand) is parsed by defusedxml's parser with DTDs, entity declarations and
+external references forbidden, whatever comes before (comments, another
+encoding); after the root element a DTD is not well-formed and expat refuses
+it, and without a DTD no entity can be declared. The rows themselves are
+pulled through the C-accelerated parser, one row in memory at a time.
+
+Only a cell holding a formula element (``<f>``) is a formula: it comes back
+as a ``Formula``; text that happens to begin with ``=`` is text.
+"""
+
+from __future__ import annotations
+
+import logging
+import posixpath
+import re
+import xml.etree.ElementTree as ET
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import DefusedXMLParser
+from defusedxml.ElementTree import fromstring as defused_fromstring
+
+from .xlsx import WorkbookRefused, normalise_header
+from .xlsx_archive import BOMB, BROKEN, BROKEN_ERRORS, open_archive
+
+log = logging.getLogger("povertyrelief.xlsx_reader")
+
+# Parts read whole (workbook, relationships, content types) are small.
+MAX_SMALL_PART_BYTES = 16 * 1024 * 1024
+# Excel's own limits: 1,048,576 rows, 16,384 columns (A … XFD).
+MAX_SHEET_ROWS = 1_048_576
+MAX_COLUMNS = 16_384
+# Elements between two rows (or two shared strings) are kept until the next
+# one ends; a row of 16,384 rich-text cells stays well below this.
+MAX_ELEMENTS_BETWEEN = 500_000
+MAX_SHARED_STRINGS = 2_000_000
+MAX_SHARED_CHARS = 50_000_000
+# 16 KB pieces keep the pull parser's pending elements in the CPU cache: 32 KB and
+# more read a 50,000-row sheet half again as slowly.
+CHUNK = 16 * 1024
+
+SPREADSHEET_NAMESPACES = (
+    "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+    "http://purl.oclc.org/ooxml/spreadsheetml/main",
+)
+XML_SUFFIXES = (".xml", ".rels")
+
+UNSAFE = "工作簿含有不安全的 XML 声明（DTD 或实体定义），出于安全原因拒绝导入。"
+
+
+@dataclass(frozen=True)
+class Formula:
+    """A cell whose value is computed by a formula; ``text`` without the ``=``."""
+
+    text: str
+
+    def __str__(self) -> str:
+        return "=" + self.text
+
+
+def is_formula(value) -> bool:
+    return isinstance(value, Formula)
+
+
+@dataclass(frozen=True)
+class Sheet:
+    name: str
+    path: str
+
+
+# ---------------------------------------------------------------- XML parts
+class _RootReached(Exception):
+    pass
+
+
+class _PrologProbe:
+    """Parser target that stops at the root element: by then the prolog,
+    where a DTD would stand, has been parsed."""
+
+    def start(self, tag, attrib):
+        raise _RootReached
+
+    def end(self, tag):
+        pass
+
+    def data(self, data):
+        pass
+
+    def close(self):
+        return None
+
+
+class _Sink:
+    """Parser target that keeps nothing: the part is only checked."""
+
+    def doctype(self, name, pubid, system):
+        raise WorkbookRefused(UNSAFE)
+
+    def close(self):
+        return None
+
+
+_DECLARATIONS = tuple(
+    text.encode(encoding) for text in ("<!doctype", "<!entity") for encoding in ("ascii", "utf-16-le", "utf-16-be")
+)
+
+
+def _local(tag: str) -> str:
+    """Tag without its namespace (transitional and strict OOXML alike)."""
+    name = _LOCAL_NAMES.get(tag)
+    if name is None:
+        name = _LOCAL_NAMES[tag] = tag.rpartition("}")[2]
+    return name
+
+
+_LOCAL_NAMES: dict[str, str] = {}
+
+
+def _attribute(element, name: str) -> str | None:
+    """An attribute by local name, whatever its namespace (r:id)."""
+    for key, value in element.attrib.items():
+        if _local(key) == name:
+            return value
+    return None
+
+
+def _malformed(part: str, exc: Exception) -> str:
+    where = ""
+    position = getattr(exc, "position", None)
+    if position:
+        where = f"第 {position[0]} 行第 {position[1] + 1} 个字符附近"
+    return f"工作簿已损坏，无法读取：{part}{where}不是有效的 XML。请在 Excel 中打开后重新保存，再导入。"
+
+
+def _resolve(base: str, target: str) -> str:
+    if target.startswith("/"):
+        return posixpath.normpath(target.lstrip("/"))
+    return posixpath.normpath(posixpath.join(posixpath.dirname(base), target))
+
+
+def _rels_path(part: str) -> str:
+    folder, name = posixpath.split(part)
+    return posixpath.join(folder, "_rels", name + ".rels")
+
+
+class Workbook:
+    """An uploaded workbook opened for streaming: its worksheets in order,
+    and each sheet's rows as (row number, tuple of values). Use as a context
+    manager, or call ``close``."""
+
+    def __init__(self, uploaded):
+        self.archive, self.size = open_archive(uploaded)
+        self._strings: list[str] | None = None
+        self.sheets: list[Sheet] = []
+        # Parts parsed from start to end.
+        self._verified: set[str] = set()
+        try:
+            self.sheets, self._shared_path = self._find_sheets()
+            self._check_parts()
+        except WorkbookRefused:
+            self.close()
+            raise
+        except Exception as exc:
+            self.close()
+            raise _refusal(exc, "") from None
+
+    def close(self) -> None:
+        self.archive.close()
+
+    def _label(self, path: str) -> str:
+        """A part as the user knows it: a sheet by its name."""
+        name = next((sheet.name for sheet in self.sheets if sheet.path == path), None)
+        return f"工作表“{name}”（{path}）" if name is not None else f"内部文件 {path} "
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        self.close()
+
+    # -- structure
+    def _read_small(self, path: str):
+        info = self.archive.getinfo(path)
+        if info.file_size > MAX_SMALL_PART_BYTES:
+            raise WorkbookRefused(BOMB)
+        try:
+            root = defused_fromstring(self.archive.read(path), forbid_dtd=True)
+        except ET.ParseError as exc:
+            raise WorkbookRefused(_malformed(self._label(path), exc)) from None
+        self._verified.add(path)
+        return root
+
+    def _relationships(self, part: str) -> list[tuple[str, str, str]]:
+        """(id, type, resolved target) of a part's internal relationships."""
+        path = _rels_path(part)
+        if path not in self.archive.NameToInfo:
+            return []
+        found = []
+        for rel in self._read_small(path):
+            if _local(rel.tag) != "Relationship" or rel.get("TargetMode") == "External":
+                continue
+            found.append((rel.get("Id", ""), rel.get("Type", ""), _resolve(part, rel.get("Target", ""))))
+        return found
+
+    def _find_sheets(self) -> tuple[list[Sheet], str | None]:
+        types = self._read_small("[Content_Types].xml")
+        if any("macroenabled" in (e.get("ContentType") or "").lower() for e in types):
+            raise WorkbookRefused("工作簿含有宏，出于安全原因拒绝导入。")
+        main = next(
+            (target for _, kind, target in self._relationships("") if kind.endswith("/officeDocument")),
+            "xl/workbook.xml",
+        )
+        if main not in self.archive.NameToInfo:
+            raise WorkbookRefused("文件不是有效的 .xlsx 工作簿（找不到工作簿内容，可能是改了扩展名的其他文件）。")
+        workbook = self._read_small(main)
+        rels = self._relationships(main)
+        targets = {rid: target for rid, kind, target in rels if kind.endswith("/worksheet")}
+        shared = next((target for _, kind, target in rels if kind.endswith("/sharedStrings")), None)
+        sheets = []
+        for element in workbook.iter():
+            if _local(element.tag) == "sheet":
+                target = targets.get(_attribute(element, "id") or "")
+                if target in self.archive.NameToInfo:
+                    sheets.append(Sheet(element.get("name") or "", target))
+        if not sheets:
+            raise WorkbookRefused("工作簿中没有可读取的工作表。")
+        return sheets, shared if shared in self.archive.NameToInfo else None
+
+    def _xml_parts(self) -> list[str]:
+        return [
+            info.filename for info in self.archive.infolist()
+            if info.filename.lower().endswith(XML_SUFFIXES + (".vml",)) and not info.is_dir()
+        ]
+
+    def _check_parts(self) -> None:
+        """Every XML part's prolog is checked for a DTD now, and the parts
+        not read later are parsed whole now, so a damaged one is refused
+        before any row is taken. Sheets and shared strings are parsed whole
+        as they are read, or by ``finish``."""
+        streamed = {sheet.path for sheet in self.sheets} | {self._shared_path}
+        for name in self._xml_parts():
+            if name in self._verified:
+                continue
+            if name.lower().endswith(".vml"):
+                self._check_legacy_drawing(name)
+            elif name in streamed:
+                for _chunk in self._chunks(name, probe_only=True):
+                    pass
+            else:
+                self._parse_through(name)
+
+    def _check_legacy_drawing(self, path: str) -> None:
+        """Legacy drawings (comment boxes) are never parsed, and Excel's are
+        not always well-formed (an unclosed <br>): their prolog is checked
+        like any part's, and a DTD or entity declaration anywhere in them
+        is refused all the same."""
+        for _chunk in self._chunks(path, probe_only=True):
+            pass
+        tail = b""
+        with self.archive.open(path) as stream:
+            while chunk := stream.read(CHUNK):
+                window = tail + chunk.lower()
+                if any(marker in window for marker in _DECLARATIONS):
+                    raise WorkbookRefused(UNSAFE)
+                tail = window[-20:]
+
+    def finish(self) -> None:
+        """Read every sheet not yet read to its end (one that is not
+        imported, say) and parse through every other part, so that a damaged
+        part anywhere refuses the file. Importers call it after taking the
+        rows and before writing."""
+        for sheet in self.sheets:
+            if sheet.path not in self._verified:
+                for _row in self.rows(sheet):
+                    pass
+        name = ""
+        try:
+            for name in self._xml_parts():
+                if name not in self._verified and not name.lower().endswith(".vml"):
+                    self._parse_through(name)
+        except WorkbookRefused:
+            raise
+        except Exception as exc:
+            raise _refusal(exc, self._label(name)) from None
+
+    def _chunks(self, path: str, probe_only: bool = False) -> Iterator[bytes]:
+        """The bytes of one XML part; its prolog is parsed by defusedxml,
+        which refuses a DTD, an entity declaration or an external reference."""
+        probe = DefusedXMLParser(target=_PrologProbe(), forbid_dtd=True, forbid_entities=True, forbid_external=True)
+        checking = True
+        try:
+            with self.archive.open(path) as stream:
+                while chunk := stream.read(CHUNK):
+                    if checking:
+                        try:
+                            probe.feed(chunk)
+                        except _RootReached:
+                            checking = False
+                            if probe_only:
+                                return
+                    yield chunk
+            if checking:
+                probe.close()  # no root element: raises ParseError
+        except ET.ParseError as exc:
+            raise WorkbookRefused(_malformed(self._label(path), exc)) from None
+
+    def _parse_through(self, path: str) -> None:
+        parser = ET.XMLParser(target=_Sink())
+        try:
+            for chunk in self._chunks(path):
+                parser.feed(chunk)
+            parser.close()
+        except ET.ParseError as exc:
+            raise WorkbookRefused(_malformed(self._label(path), exc)) from None
+        self._verified.add(path)
+
+    def _elements(self, path: str, names: tuple[str, ...]) -> Iterator:
+        """Pull-parse one part, handing out each element named in ``names``
+        once complete and clearing it after. Filtering on the qualified tag
+        keeps the per-element cost in C."""
+        wanted = {f"{{{ns}}}{name}" for ns in SPREADSHEET_NAMESPACES for name in names} | set(names)
+        parser = ET.XMLPullParser(("end",))
+        pending = 0
+        chunks = self._chunks(path)
+        while True:
+            chunk = next(chunks, None)
+            if chunk is None:
+                parser.close()
+            else:
+                parser.feed(chunk)
+            for _event, element in parser.read_events():
+                if element.tag in wanted:
+                    pending = 0
+                    yield element
+                    element.clear()
+                else:
+                    pending += 1
+                    if pending > MAX_ELEMENTS_BETWEEN:
+                        raise WorkbookRefused(f"工作簿内部文件 {path} 的结构异常（元素过多），拒绝导入。")
+            if chunk is None:
+                self._verified.add(path)
+                return
+
+    # -- reading
+    def _guarded(self, path: str, generator) -> Iterator:
+        try:
+            yield from generator
+        except WorkbookRefused:
+            raise
+        except ET.ParseError as exc:
+            raise WorkbookRefused(_malformed(self._label(path), exc)) from None
+        except Exception as exc:
+            raise _refusal(exc, self._label(path)) from None
+
+    @property
+    def strings(self) -> list[str]:
+        if self._strings is None:
+            strings: list[str] = []
+            if self._shared_path:
+                chars = 0
+                for element in self._elements(self._shared_path, ("si",)):
+                    text = _rich_text(element)
+                    chars += len(text)
+                    strings.append(text)
+                    if len(strings) > MAX_SHARED_STRINGS or chars > MAX_SHARED_CHARS:
+                        raise WorkbookRefused("工作簿中的文字内容过多，超出导入上限，请分成几个文件导入。")
+            self._strings = strings
+        return self._strings
+
+    def dimension_rows(self, sheet: Sheet) -> int | None:
+        """Last row of the sheet's recorded <dimension>, without reading the rows."""
+        return next(self._guarded(sheet.path, self._dimension(sheet.path)), None)
+
+    def _dimension(self, path: str):
+        for element in self._elements(path, ("dimension", "row")):
+            if _local(element.tag) == "dimension":
+                match = re.fullmatch(r"[A-Z]{0,3}\$?(\d{1,7})(?::\$?[A-Z]{0,3}\$?(\d{1,7}))?", element.get("ref", "").strip())
+                if match:
+                    last = int(match.group(2) or match.group(1))
+                    if 0 < last <= MAX_SHEET_ROWS:
+                        yield last
+            return
+
+    def rows(self, sheet: Sheet) -> Iterator[tuple[int, tuple]]:
+        """(sheet row number, tuple of cell values) for every row with
+        cells: str, int, float, bool, or ``Formula``; None in a gap."""
+        return self._guarded(sheet.path, self._rows(sheet))
+
+    def _rows(self, sheet: Sheet):
+        reader = _RowReader(self, sheet)
+        count = 0
+        for element in self._elements(sheet.path, ("row",)):
+            count += 1
+            if count > MAX_SHEET_ROWS:
+                reader.refuse(f"的行数超过 Excel 的上限（{MAX_SHEET_ROWS:,} 行）")
+            values = reader.read(element)
+            if values:
+                yield reader.number, values
+
+
+def _refusal(exc: Exception, part: str) -> WorkbookRefused:
+    """The refusal a reading error stands for; an unforeseen one is logged
+    and still refused, so a strange file never becomes a server error."""
+    if isinstance(exc, DefusedXmlException):
+        return WorkbookRefused(UNSAFE)
+    if isinstance(exc, ET.ParseError):
+        return WorkbookRefused(_malformed(part, exc))
+    if isinstance(exc, UnicodeError):
+        return WorkbookRefused(f"工作簿已损坏，无法读取：{part}的文字编码无效。")
+    if not isinstance(exc, BROKEN_ERRORS):
+        log.exception("unexpected error reading workbook part %s", part or "(structure)")
+    return WorkbookRefused(BROKEN)
+
+
+def _rich_text(element) -> str:
+    """Text of a shared or inline string, without phonetic (rPh) runs."""
+    if len(element) == 1 and _local(element[0].tag) == "t":
+        return element[0].text or ""
+    parts = []
+    for child in element:
+        name = _local(child.tag)
+        if name == "t":
+            parts.append(child.text or "")
+        elif name == "r":
+            for run in child:
+                if _local(run.tag) == "t":
+                    parts.append(run.text or "")
+    return "".join(parts)
+
+
+_CELL_REFERENCE = re.compile(r"([A-Z]{1,3})[0-9]+")
+
+
+def _column_index(letters: str) -> int:
+    index = 0
+    for ch in letters:
+        index = index * 26 + ord(ch) - 64
+    return index - 1
+
+
+def _number(text: str):
+    if not text.isascii():
+        raise ValueError(text)  # int() would take other scripts' digits
+    try:
+        return int(text)
+    except ValueError:
+        value = float(text)  # ValueError: not a number at all
+        if value != value or value in (float("inf"), float("-inf")):
+            raise ValueError(text) from None
+        return value
+
+
+_CELL_TAGS = {f"{{{ns}}}c" for ns in SPREADSHEET_NAMESPACES} | {"c"}
+_VALUE_TAGS = {
+    f"{{{ns}}}{name}": name for ns in SPREADSHEET_NAMESPACES for name in ("v", "is", "f")
+} | {name: name for name in ("v", "is", "f")}
+
+
+class _RowReader:
+    """Turns one <row> element into a tuple of values, refusing references
+    past column XFD, bad shared-string indexes and malformed numbers. The
+    common path is kept inline: it runs for every cell of the file."""
+
+    def __init__(self, book: Workbook, sheet: Sheet):
+        self.book = book
+        self.sheet = sheet
+        self.number = 0
+        self.columns: dict[str, int] = {}
+        self.strings: list[str] | None = None
+
+    def read(self, element) -> tuple:
+        number = element.get("r")
+        if number is None:
+            self.number += 1
+        elif number.isascii() and number.isdigit() and 0 < int(number) <= MAX_SHEET_ROWS:
+            self.number = int(number)
+        else:
+            self.refuse(f"第 {self.number} 行之后的行号“{number[:20]}”无效（应为 1 至 {MAX_SHEET_ROWS:,}）")
+        values: list = []
+        columns = self.columns
+        strings = self.strings
+        for cell in element:
+            if cell.tag not in _CELL_TAGS:
+                continue
+            reference = cell.get("r")
+            if reference is None:
+                column = len(values)
+                if column >= MAX_COLUMNS:
+                    self.refuse(f"第 {self.number} 行的单元格超过 Excel 的列数上限（XFD 列）")
+            else:
+                column = columns.get(reference.rstrip("0123456789"))
+                if column is None:
+                    column = self._new_column(reference)
+            kind = cell.get("t")
+            formula = text = None
+            for child in cell:
+                tag = _VALUE_TAGS.get(child.tag)
+                if tag == "v":
+                    text = child.text
+                elif tag == "is":
+                    text = _rich_text(child)
+                elif tag == "f":
+                    formula = child.text or ""
+            if formula is not None:
+                value = Formula(formula)
+            elif text is None:
+                continue
+            elif kind == "s":
+                if strings is None:
+                    strings = self.strings = self.book.strings
+                if text.isascii() and text.isdigit() and int(text) < len(strings):
+                    value = strings[int(text)]
+                else:
+                    self._bad_shared(text, reference)
+            elif kind == "inlineStr" or kind == "str":
+                value = text
+            else:
+                value = self._typed(kind, text, reference)
+            if column == len(values):
+                values.append(value)
+            elif column > len(values):
+                values.extend([None] * (column - len(values)))
+                values.append(value)
+            else:
+                values[column] = value
+        return tuple(values)
+
+    def _new_column(self, reference: str) -> int:
+        letters = reference.rstrip("0123456789")
+        if not _CELL_REFERENCE.fullmatch(reference) or _column_index(letters) >= MAX_COLUMNS:
+            self.refuse(f"第 {self.number} 行的单元格引用“{reference[:20]}”无效（列不能超过 XFD）")
+        column = self.columns[letters] = _column_index(letters)
+        return column
+
+    def _typed(self, kind: str | None, text: str, reference: str | None):
+        if kind is None or kind == "n":
+            try:
+                return _number(text)
+            except ValueError:
+                self.refuse(f"单元格 {reference or f'第 {self.number} 行'} 的数值“{text[:20]}”无效")
+        if kind == "b":
+            return text.strip() in ("1", "true")
+        if kind == "e" or kind == "d":
+            return text
+        self.refuse(f"单元格 {reference or f'第 {self.number} 行'} 的类型“{kind[:20]}”无效")
+
+    def _bad_shared(self, text: str, reference: str | None):
+        self.refuse(
+            f"单元格 {reference or f'第 {self.number} 行'} 引用的共享文字编号“{text[:20]}”无效"
+            f"（工作簿共有 {len(self.strings or [])} 条共享文字）"
+        )
+
+    def refuse(self, what: str):
+        raise WorkbookRefused(f"工作表“{self.sheet.name}”{what}，文件已损坏。")
+
+
+def find_header(rows: Iterator[tuple[int, tuple]], required: list[str], max_title_rows: int = 5) -> tuple[int, dict[str, int]]:
+    """Return (header row number, {normalised column name: index}) for the
+    first row, among the first ``max_title_rows + 1``, holding every
+    required column name; ``rows`` then continues after the header."""
+    wanted = {normalise_header(r) for r in required}
+    for number, row in rows:
+        if number > max_title_rows + 1:
+            break
+        names = ["" if is_formula(cell) else normalise_header(cell) for cell in row]
+        if wanted <= set(names):
+            columns: dict[str, int] = {}
+            for index, name in enumerate(names):
+                if name and name not in columns:
+                    columns[name] = index
+            return number, columns
+    raise WorkbookRefused("未找到表头：表头行须包含 " + "、".join(required) + "（表头之上最多 5 行标题）。")
