@@ -11,8 +11,6 @@ MENU = [
     ("资金项目", "funds:ledger", "view"),
     ("明白卡打印", "households:print_queue", "view"),
     ("区划与工作队", "villages:area_list", "view"),
-    ("审计日志", "audit_log", "audit"),
-    ("登录日志", "login_log", "audit"),
 ]
 MORE = [
     ("数据导入", "households:import_upload", "change"),
