@@ -11,7 +11,9 @@ class HouseholdsConfig(AppConfig):
         from . import models as m
 
         # Derived columns are left out: they follow from audited fields.
-        audit_register(m.Household, exclude=("version", "updated_at", "head_name", "member_count", "card_data_changed_at"))
+        audit_register(
+            m.Household, exclude=("version", "updated_at", "head_name", "member_count", "card_data_changed_at", "township")
+        )
         audit_register(m.Member)
         audit_register(m.AnnualStandard)
         audit_register(m.Income, exclude=("recorded_at",))
@@ -30,3 +32,10 @@ class HouseholdsConfig(AppConfig):
         # Adds the household seeder to seed_demo (povertyrelief.demo.DEMO_SEEDERS).
         from . import demo  # noqa: F401
         from .services import imports  # noqa: F401
+
+        # Household.township's triggers survive SQLite rebuilding the table.
+        from django.db.models.signals import post_migrate
+
+        from .township import ensure_township_triggers
+
+        post_migrate.connect(ensure_township_triggers, sender=self, dispatch_uid="households_township_triggers")

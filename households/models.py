@@ -99,6 +99,12 @@ class Household(models.Model):
     declared_income_per_capita = models.DecimalField(
         "人均纯收入(元)", null=True, blank=True, help_text="导入或登记的人均纯收入；收入测算保存后以测算为准", **MONEY
     )
+    # The village's township, kept by the database on every write (triggers,
+    # households/township.py) so the list filters and sorts a township by index.
+    township = models.ForeignKey(
+        "villages.Area", verbose_name="乡镇", on_delete=models.PROTECT, related_name="+", null=True, blank=True,
+        editable=False, db_index=False,
+    )
     # Kept by the services so lists need no join or aggregate per row.
     head_name = models.CharField("户主姓名", max_length=30, blank=True, db_index=True)
     member_count = models.PositiveSmallIntegerField("家庭人口", default=0)
@@ -146,6 +152,11 @@ class Household(models.Model):
             models.Index(fields=["village", "status"], name="household_village_status"),
             models.Index(fields=["status", "identification_year"], name="household_status_year"),
             models.Index(fields=["main_cause"], name="household_main_cause"),
+            # A township's list, newest identification first, and its counts, from the index alone
+            # (the trailing columns are what the counts and the area scope read; SQLite has no INCLUDE).
+            models.Index(
+                fields=["township", "identification_year", "id", "member_count", "village"], name="household_township_year",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -312,7 +323,11 @@ class Member(models.Model):
                 violation_error_message="成员减少须同时填写减少日期和原因。",
             ),
         ]
-        indexes = [models.Index(fields=["name"], name="member_name")]
+        indexes = [
+            models.Index(fields=["name"], name="member_name"),
+            # The ID search finds members who left too, which the unique index leaves out.
+            models.Index(fields=["id_number"], name="member_id_number"),
+        ]
 
     def __str__(self) -> str:
         return self.name

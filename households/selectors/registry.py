@@ -12,6 +12,7 @@ from datetime import datetime
 
 from auditlog.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
+from django.core.paginator import Page, Paginator
 from django.db.models import Count, Q, QuerySet, Sum
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -51,6 +52,49 @@ def household_totals(households: QuerySet[Household]) -> dict:
     """Households and people (current members) in a list, in one query."""
     totals = households.order_by().aggregate(households=Count("pk"), people=Sum("member_count"))
     return {"households": totals["households"] or 0, "people": totals["people"] or 0}
+
+
+def household_page(households: QuerySet[Household], *, page, per_page: int) -> tuple[Page, dict]:
+    """One page of an ordered household list and the list's totals.
+
+    A list that fits on its first page (a search's usual answer) takes one
+    query and is counted from its rows; any other takes two. Past the first
+    page the database picks the page's ids from the narrowest read the
+    order allows (a township's index alone for 识别年度) and then fetches
+    those rows; a page past the middle is picked from the end in the
+    reverse order, so the last page is as quick as the first. Page numbers
+    behave as ``Paginator.get_page`` (not a number: the first page; out of
+    range: the last)."""
+    try:
+        first = int(page) == 1
+    except (TypeError, ValueError):
+        first = True
+    rows = None
+    if first:
+        rows = list(households[: per_page + 1])
+        if len(rows) <= per_page:
+            totals = {"households": len(rows), "people": sum(h.member_count for h in rows)}
+            return _page(households, per_page, totals, 1, rows), totals
+    totals = household_totals(households)
+    paginator = Paginator(households, per_page)
+    paginator.count = totals["households"]
+    number = paginator.get_page(page).number
+    if number == 1 and rows is not None:
+        return _page(households, per_page, totals, 1, rows[:per_page]), totals
+    count = totals["households"]
+    start = (number - 1) * per_page
+    end = min(start + per_page, count)
+    ordered = households
+    if start > count - end:
+        ordered, start, end = households.reverse(), count - end, count - start
+    rows = list(households.filter(pk__in=ordered.values("pk")[start:end]))
+    return _page(households, per_page, totals, number, rows), totals
+
+
+def _page(households, per_page: int, totals: dict, number: int, rows: list) -> Page:
+    paginator = Paginator(households, per_page)
+    paginator.count = totals["households"]
+    return Page(rows, number, paginator)
 
 
 def household_get(*, actor, pk: int, action: str = "view") -> Household:

@@ -91,17 +91,30 @@ def test_filters_by_township_and_village(client_for, personas, areas, households
 def test_area_options_are_only_those_in_scope_and_villages_follow_the_township(client_for, personas, areas, households):
     response = client_for(personas.township_a).get(LIST)
     form = response.context["filter"].form
-    assert list(form.fields["township"].queryset) == [areas.township_a]
-    assert list(form.fields["village"].queryset) == [areas.village_x, areas.village_y]
+    assert list(form.fields["township"].choices) == [("", "全部乡镇"), (str(areas.township_a.pk), "城关镇")]
+    assert list(form.fields["village"].choices) == [
+        ("", "全部村"), (str(areas.village_x.pk), "张家沟村"), (str(areas.village_y.pk), "李家湾村"),
+    ]
 
-    admin_form = client_for(personas.county_admin).get(LIST, {"township": areas.township_b.pk}).context["filter"].form
-    assert list(admin_form.fields["village"].queryset) == [areas.village_z]
+    admin = client_for(personas.county_admin).get(LIST, {"township": areas.township_b.pk})
+    assert list(admin.context["filter"].form.fields["village"].choices) == [("", "全部村"), (str(areas.village_z.pk), "王家坪村")]
+    page = admin.content.decode()
+    assert f'<option value="{areas.township_b.pk}" selected>清河镇</option>' in page
+    assert "张家沟村" not in page and f'<option value="{areas.village_z.pk}">王家坪村</option>' in page
 
 
 def test_another_townships_village_in_the_url_shows_nothing_of_it(client_for, personas, areas, households):
     response = client_for(personas.township_a).get(LIST, {"village": areas.village_z.pk})
     assert households.z.number not in rows(response)
     assert "王德福" not in response.content.decode()
+    response = client_for(personas.township_a).get(LIST, {"township": areas.township_b.pk})
+    assert households.z.number not in rows(response)
+
+
+def test_a_village_outside_the_chosen_township_is_not_applied(client_for, personas, areas, households):
+    client = client_for(personas.county_admin)
+    response = client.get(LIST, {"township": areas.township_a.pk, "village": areas.village_z.pk})
+    assert rows(response) == [households.x.number, households.y.number]
 
 
 def test_filter_by_open_monitoring_type(client_for, personas, households):
