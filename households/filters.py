@@ -203,9 +203,9 @@ def households_matching(value: str, *, using: str = "default") -> Q:
     Names are found through their indexes (pg_trgm GIN for three characters
     or more, the short-gram GIN for one or two; migration 0006) and the
     households by their ids, instead of testing every household against
-    every member. A 户编号 search is usually one household, found the same
-    way; one matching much of the county (a code prefix: one cheap probe
-    tells) tests each household's number once instead."""
+    every member. A 户编号 (ASCII) search first reads the matching ids,
+    usually one household; one matching much of the county (a code prefix,
+    a digit) tests each household's number once instead."""
     members = _containing(Member.objects.using(using).filter(left_date__isnull=True), "name", value)
     heads = _containing(Household.objects.using(using).all(), "head_name", value)
     names = members.values("household_id").union(heads.values("pk"))
@@ -213,8 +213,13 @@ def households_matching(value: str, *, using: str = "default") -> Q:
     # A digit or letter is in most, and testing pieces row by row would cost
     # more than the LIKE.
     numbers = _containing(Household.objects.using(using).all(), "number", value, short_grams=not value.isascii())
-    if value.isascii() and numbers.values("pk")[BROAD_NUMBER_SEARCH - 1 : BROAD_NUMBER_SEARCH].exists():
-        return Q(number__contains=value) | Q(pk__in=names)
+    if value.isascii():
+        # The probe's ids are the answer when there are few, so the number
+        # index is read once, not again by the count and the page.
+        found = list(numbers.values_list("pk", flat=True)[:BROAD_NUMBER_SEARCH])
+        if len(found) == BROAD_NUMBER_SEARCH:
+            return Q(number__contains=value) | Q(pk__in=names)
+        numbers = Household.objects.using(using).filter(pk__in=found).order_by()
     return Q(pk__in=names.union(numbers.values("pk")))
 
 

@@ -30,9 +30,15 @@ def test_bench_seeds_an_empty_database_and_prints_timings_with_units():
     text = run_bench(only=["household_list", "household_detail"])
     assert "数据库为空，生成演示县：200 户" in text
     assert Household.objects.count() == 200
-    assert re.search(r"贫困户列表 第\d页（乡镇筛选，识别年度倒序） +" + TIMING, text), text
-    assert re.search(r"Django admin 列表 第\d页（同样的行） +" + TIMING, text), text
+    assert re.search(r"贫困户列表 第\d页（乡镇，识别年度倒序） +" + TIMING, text), text
+    assert re.search(r"贫困户列表 末页（第\d+页）（乡镇，识别年度倒序） +" + TIMING, text), text
+    assert re.search(r"Django admin 列表 第\d页 +" + TIMING, text), text
     assert re.search(r"列表 / admin（中位数、P95） +\d+\.\d\d 倍 +\d+\.\d\d 倍", text), text
+    assert re.search(r"按身份证号查找（POST 与跳转后的列表） +" + TIMING, text), text
+    assert re.search(r"Django admin 按身份证号搜索 +" + TIMING, text), text
+    assert re.search(r"查找 / admin（1 户；admin 1 户） +\d+\.\d\d 倍", text), text
+    for label in ("按姓名查找（3 个字）", "按姓名查找（2 个字）", "按户编号查找（完整）", "Django admin 按姓名搜索（3 个字）"):
+        assert re.search(re.escape(label) + " +" + TIMING, text), text
     assert re.search(r"贫困户详情页（\d+ 人，\d+ 条措施，7 年收入） +" + TIMING, text), text
     assert "每项 2 次（先预热 1 次）" in text
     # The admin's reference user exists only in the bench database it made.
