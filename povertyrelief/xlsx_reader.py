@@ -40,11 +40,11 @@ MAX_SMALL_PART_BYTES = 16 * 1024 * 1024
 # Excel's own limits: 1,048,576 rows, 16,384 columns (A … XFD).
 MAX_SHEET_ROWS = 1_048_576
 MAX_COLUMNS = 16_384
-# Elements between two rows (or two shared strings) are kept until the next
-# one ends; a row of 16,384 rich-text cells stays well below this.
-MAX_ELEMENTS_BETWEEN = 500_000
-MAX_SHARED_STRINGS = 2_000_000
-MAX_SHARED_CHARS = 50_000_000
+# What stands between two rows (or two shared strings) is kept in memory
+# until the next one ends; a real row, however wide, is far smaller.
+MAX_BYTES_BETWEEN = 4 * 1024 * 1024
+MAX_SHARED_STRINGS = 1_500_000
+MAX_SHARED_CHARS = 30_000_000
 # 16 KB pieces keep the pull parser's pending elements in the CPU cache: 32 KB and
 # more read a 50,000-row sheet half again as slowly.
 CHUNK = 16 * 1024
@@ -113,6 +113,11 @@ class _Sink:
 _DECLARATIONS = tuple(
     text.encode(encoding) for text in ("<!doctype", "<!entity") for encoding in ("ascii", "utf-16-le", "utf-16-be")
 )
+
+
+def _qualified(names: tuple[str, ...]) -> set[str]:
+    """Tags as the parser reports them, in either namespace or none."""
+    return {f"{{{ns}}}{name}" for ns in SPREADSHEET_NAMESPACES for name in names} | set(names)
 
 
 def _local(tag: str) -> str:
@@ -324,32 +329,37 @@ class Workbook:
             raise WorkbookRefused(_malformed(self._label(path), exc)) from None
         self._verified.add(path)
 
+    def _event_batches(self, path: str, events: tuple[str, ...]) -> Iterator:
+        """Pull-parse one part, handing out the parser's events chunk by
+        chunk (one generator step per chunk, not per element)."""
+        parser = ET.XMLPullParser(events)
+        for chunk in self._chunks(path):
+            parser.feed(chunk)
+            yield parser.read_events()
+        parser.close()
+        yield parser.read_events()
+        self._verified.add(path)
+
+    def _too_many_elements(self, path: str) -> WorkbookRefused:
+        return WorkbookRefused(f"工作簿中{self._label(path)}的结构异常（某一行或行与行之间的内容过大），拒绝导入。")
+
     def _elements(self, path: str, names: tuple[str, ...]) -> Iterator:
-        """Pull-parse one part, handing out each element named in ``names``
-        once complete and clearing it after. Filtering on the qualified tag
-        keeps the per-element cost in C."""
-        wanted = {f"{{{ns}}}{name}" for ns in SPREADSHEET_NAMESPACES for name in names} | set(names)
-        parser = ET.XMLPullParser(("end",))
+        """Each element named in ``names`` once complete, cleared after.
+        Filtering on the qualified tag keeps the per-element cost in C."""
+        wanted = _qualified(names)
         pending = 0
-        chunks = self._chunks(path)
-        while True:
-            chunk = next(chunks, None)
-            if chunk is None:
-                parser.close()
-            else:
-                parser.feed(chunk)
-            for _event, element in parser.read_events():
+        for batch in self._event_batches(path, ("end",)):
+            seen = False
+            for _event, element in batch:
                 if element.tag in wanted:
-                    pending = 0
+                    seen = True
                     yield element
                     element.clear()
-                else:
-                    pending += 1
-                    if pending > MAX_ELEMENTS_BETWEEN:
-                        raise WorkbookRefused(f"工作簿内部文件 {path} 的结构异常（元素过多），拒绝导入。")
-            if chunk is None:
-                self._verified.add(path)
-                return
+            # Counted per chunk, not per element: this loop runs for every
+            # element of the sheet.
+            pending = 0 if seen else pending + CHUNK
+            if pending > MAX_BYTES_BETWEEN:
+                raise self._too_many_elements(path)
 
     # -- reading
     def _guarded(self, path: str, generator) -> Iterator:
@@ -365,17 +375,34 @@ class Workbook:
     @property
     def strings(self) -> list[str]:
         if self._strings is None:
-            strings: list[str] = []
-            if self._shared_path:
-                chars = 0
-                for element in self._elements(self._shared_path, ("si",)):
+            self._strings = self._shared_strings() if self._shared_path else []
+        return self._strings
+
+    def _shared_strings(self) -> list[str]:
+        """The shared-strings table; each finished <si> leaves the tree, so
+        memory holds the texts alone however many there are."""
+        path = self._shared_path
+        wanted = _qualified(("si",))
+        strings: list[str] = []
+        chars = pending = 0
+        root = None
+        for batch in self._event_batches(path, ("start", "end")):
+            seen = False
+            for event, element in batch:
+                if root is None:
+                    root = element
+                elif event == "end" and element.tag in wanted:
+                    seen = True
                     text = _rich_text(element)
                     chars += len(text)
                     strings.append(text)
-                    if len(strings) > MAX_SHARED_STRINGS or chars > MAX_SHARED_CHARS:
-                        raise WorkbookRefused("工作簿中的文字内容过多，超出导入上限，请分成几个文件导入。")
-            self._strings = strings
-        return self._strings
+                    root.clear()
+            if len(strings) > MAX_SHARED_STRINGS or chars > MAX_SHARED_CHARS:
+                raise WorkbookRefused("工作簿中的文字内容过多，超出导入上限，请分成几个文件导入。")
+            pending = 0 if seen else pending + CHUNK
+            if pending > MAX_BYTES_BETWEEN:
+                raise self._too_many_elements(path)
+        return strings
 
     def dimension_rows(self, sheet: Sheet) -> int | None:
         """Last row of the sheet's recorded <dimension>, without reading the rows."""
@@ -518,8 +545,12 @@ class _RowReader:
             elif kind == "s":
                 if strings is None:
                     strings = self.strings = self.book.strings
-                if text.isascii() and text.isdigit() and int(text) < len(strings):
-                    value = strings[int(text)]
+                try:
+                    index = int(text)
+                except ValueError:
+                    index = -1
+                if 0 <= index < len(strings):
+                    value = strings[index]
                 else:
                     self._bad_shared(text, reference)
             elif kind == "inlineStr" or kind == "str":

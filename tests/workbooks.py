@@ -161,7 +161,7 @@ MALFORMED: dict[str, tuple[Callable[[bytes], bytes], str]] = {
     "truncated zip": (_truncated, "不完整或已损坏"),
     "zip bomb": (_bomb, "压缩炸弹"),
     "declared size of 3 GB": (_declared_size_lie, "压缩炸弹"),
-    ".xls renamed": (lambda c: XLS, ".xls"),
+    ".xls renamed": (lambda c: XLS, "旧版 Excel（.xls）"),
     ".csv renamed": (lambda c: "县,乡镇,行政村,户编号,姓名\n秦川县,城关镇,张家沟村,H001,张三\n".encode("gb18030"), "CSV"),
     "image renamed": (lambda c: PNG, "图片"),
     "PDF renamed": (lambda c: b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n", "PDF"),
