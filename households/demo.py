@@ -745,26 +745,67 @@ def build_visits(rng, ref: Reference, household: Household, assignments) -> list
     return visits
 
 
+SIGNAL_KINDS = [("农户申报", 4), ("干部排查", 4), ("部门预警", 2), ("其他", 1)]
+# Cases still being identified, by how far they got; each step takes a few days.
+OPEN_STAGES = ["signalled", "checked", "reviewed", "publicity", "publicized", "township_approved"]
+
+
+def _signal_kind(rng) -> str:
+    return rng.choices([k for k, _ in SIGNAL_KINDS], [w for _, w in SIGNAL_KINDS])[0]
+
+
+def _in_identification(rng, case: Monitoring, today: date) -> None:
+    """A case opened by a recent signal and some steps along; one in four is
+    past its 15-day deadline without a decision."""
+    late = rng.random() < 0.25
+    signal = today - timedelta(days=rng.randint(16, 40) if late else rng.randint(0, 12))
+    stage = rng.choice(OPEN_STAGES)
+    case.signal_date, case.due_date, case.stage = signal, signal + timedelta(days=15), stage
+    case.decided_on = case.risk_identified_date = None
+    fields = ["checked_on", "reviewed_on", "publicity_start", "publicity_end", "township_approved_on"]
+    for field in fields:
+        setattr(case, field, None)
+    day = signal
+    for step, field in zip(OPEN_STAGES[1:], fields):
+        if OPEN_STAGES.index(step) > OPEN_STAGES.index(stage):
+            break
+        day = min(day + timedelta(days=6 if step == "publicized" else rng.randint(0, 2)), today)
+        setattr(case, field, day)
+    case.stage_date = day
+
+
 def build_monitoring(rng, ref: Reference, household: Household, members: list[Member]) -> list[Monitoring]:
-    """防返贫监测 from 2021: closed cases (income stable for 6+ months) and open ones."""
+    """防返贫监测 from 2021: each case opened by a risk signal and identified
+    through the procedure (most within 15 days, some late); closed cases
+    (income stable for 6+ months) and open ones; a few cases still in
+    identification now."""
     no_labour = all(m.labour_skill in ("丧失劳动力", "无劳动力") for m in members if m.left_date is None)
     cases = []
     start = date(2021, 3, 1)
+    today = date.today()
     for closed in ([True, False] if rng.random() < 0.1 else [rng.random() < 0.55]):
         identified = _day_in(rng, start, ref.as_of - timedelta(days=30 if not closed else 400))
         sudden = rng.random() < 0.3
+        signal = identified - timedelta(days=rng.randint(20, 35) if rng.random() < 0.08 else rng.randint(5, 15))
         case = new(
             Monitoring,
             object_type=MonitoringType.SUDDEN_HARDSHIP if sudden else MonitoringType.UNSTABLE,
             risk_description=rng.choice(SUDDEN_RISKS) if sudden else RISKS.get(household.main_cause, "收入不稳定，存在返贫风险"),
-            risk_identified_date=identified, no_labour_capacity=no_labour,
+            signal_kind=_signal_kind(rng), signal_date=signal, due_date=signal + timedelta(days=15),
+            stage="identified", stage_date=identified, decided_on=identified, risk_identified_date=identified,
+            checked_on=signal + timedelta(days=1), reviewed_on=signal + timedelta(days=2),
+            publicity_start=signal + timedelta(days=3), publicity_end=signal + timedelta(days=8),
+            township_approved_on=min(signal + timedelta(days=9), identified),
+            no_labour_capacity=no_labour,
         )
+        if not closed and rng.random() < 0.2:
+            _in_identification(rng, case, today)
         if closed:
             eliminated = _day_in(rng, identified + timedelta(days=200), min(identified + timedelta(days=540), ref.as_of))
             case.risk_eliminated, case.risk_eliminated_date = True, eliminated
             case.income_stable_since = eliminated - timedelta(days=rng.randint(183, 200))
             start = eliminated + timedelta(days=30)
-        elif rng.random() < 0.3:
+        elif case.stage == "identified" and rng.random() < 0.3:
             case.income_stable_since = _day_in(rng, identified, ref.as_of)
         cases.append(case)
         if start >= ref.as_of - timedelta(days=60):

@@ -22,6 +22,7 @@ from .models import (
     Income,
     Member,
     MeasureStatus,
+    MonitoringStage,
     Relation,
 )
 from .selectors.cadres import assignment_list
@@ -281,16 +282,28 @@ class IncomeLedger(Exporter):
 class MonitoringLedger(Exporter):
     identifier = "monitoring"
     title = "监测对象台账"
-    description = "防返贫监测对象一户一行：类型、风险、识别与消除时间、是否逾期。"
+    description = "防返贫监测对象一户一行：类型、信号来源、首次信号、识别各环节日期、县级审定、是否逾期、风险消除。"
     columns = [
         *_household_columns(),
         Column("家庭人口", 8, Kind.INT, "household__member_count"),
         Column("联系电话", 14, Kind.ID, "household__phone"),
+        Column("建档立卡户", 8, Kind.BOOL, "household__registered"),
         Column("脱贫状态", 16, Kind.TEXT, "household__status", choices=STATUS),
         Column("监测对象类型", 14, Kind.TEXT, "object_type"),
         Column("风险描述", 36, Kind.TEXT, "risk_description"),
+        Column("信号来源", 9, Kind.TEXT, "signal_kind"),
+        Column("首次风险信号日期", 12, Kind.DATE, "signal_date"),
+        Column("识别时限", 12, Kind.DATE, "due_date"),
+        Column("识别环节", 14, Kind.TEXT, "stage", choices=dict(MonitoringStage.choices)),
+        Column("入户核查", 12, Kind.DATE, "checked_on"),
+        Column("民主评议", 12, Kind.DATE, "reviewed_on"),
+        Column("公示开始", 12, Kind.DATE, "publicity_start"),
+        Column("公示结束", 12, Kind.DATE, "publicity_end"),
+        Column("乡镇审核", 12, Kind.DATE, "township_approved_on"),
+        Column("县级审定", 12, Kind.DATE, "decided_on"),
         Column("风险识别时间", 12, Kind.DATE, "risk_identified_date"),
-        Column("逾期未完成识别", 10, Kind.BOOL, "is_overdue"),
+        Column("识别逾期（首次信号至县级审定超过时限）", 12, Kind.BOOL, "is_overdue"),
+        Column("认定返贫", 8, Kind.BOOL, "returned_to_poverty"),
         Column("收入稳定超过监测线起始日", 14, Kind.DATE, "income_stable_since"),
         Column("无劳动能力", 8, Kind.BOOL, "no_labour_capacity"),
         Column("风险已消除", 8, Kind.BOOL, "risk_eliminated"),

@@ -2,6 +2,7 @@
 monitoring and papers. Every model names its path to the village in
 ``area_scope_path`` so ``restrict(user, action)`` scopes it."""
 
+from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
@@ -76,15 +77,23 @@ class Household(models.Model):
     phone = models.CharField("联系电话", max_length=20, blank=True)
     bank_name = models.CharField("开户银行", max_length=50, blank=True)
     bank_account = models.CharField("银行账号", max_length=30, blank=True)
+    # 建档立卡户 carry the poverty record (识别年度, 属性, 致贫原因, 脱贫状态);
+    # other rural households are kept only as 防返贫监测 objects
+    # (边缘易致贫户, 突发严重困难户) and have none of it.
+    registered = models.BooleanField(
+        "建档立卡户", default=True, help_text="不勾选：非建档立卡的农村户（如边缘易致贫户、突发严重困难户），只作为防返贫监测对象登记"
+    )
     identification_standard = models.CharField(
         "识别标准", max_length=12, choices=IdentificationStandard.choices, default=IdentificationStandard.NATIONAL
     )
-    identification_year = models.PositiveSmallIntegerField("识别年度")
-    attribute = models.CharField("贫困户属性", max_length=10, choices=HouseholdAttribute.choices)
-    main_cause = models.CharField("主要致贫原因", max_length=10, choices=PovertyCause.choices)
+    identification_year = models.PositiveSmallIntegerField("识别年度", null=True, blank=True)
+    attribute = models.CharField("贫困户属性", max_length=10, choices=HouseholdAttribute.choices, blank=True)
+    main_cause = models.CharField("主要致贫原因", max_length=10, choices=PovertyCause.choices, blank=True)
     other_cause_1 = models.CharField("其他致贫原因一", max_length=10, choices=PovertyCause.choices, blank=True)
     other_cause_2 = models.CharField("其他致贫原因二", max_length=10, choices=PovertyCause.choices, blank=True)
-    status = models.CharField("脱贫状态", max_length=1, choices=HouseholdStatus.choices, default=HouseholdStatus.NOT_OUT)
+    status = models.CharField(
+        "脱贫状态", max_length=1, choices=HouseholdStatus.choices, default=HouseholdStatus.NOT_OUT, blank=True
+    )
     exit_year = models.PositiveSmallIntegerField("脱贫年度", null=True, blank=True)
     planned_exit_year = models.PositiveSmallIntegerField("计划脱贫年度", null=True, blank=True)
     housing_safety = models.CharField("住房安全", max_length=10, choices=HousingSafety.choices, blank=True)
@@ -133,19 +142,27 @@ class Household(models.Model):
                 violation_error_message="脱贫年度不能早于识别年度。",
             ),
             models.CheckConstraint(
-                condition=Q(identification_year__gte=2013),
+                condition=Q(identification_year__isnull=True) | Q(identification_year__gte=2013),
                 name="%(app_label)s_%(class)s_identified_from_2013",
                 violation_error_message="识别年度不能早于2013年。",
             ),
             models.CheckConstraint(
-                condition=~Q(other_cause_1=F("main_cause")) & ~Q(other_cause_2=F("main_cause"))
-                & (Q(other_cause_2="") | ~Q(other_cause_2=F("other_cause_1"))),
+                condition=(Q(other_cause_1="") | ~Q(other_cause_1=F("main_cause")))
+                & (Q(other_cause_2="") | ~Q(other_cause_2=F("main_cause")) & ~Q(other_cause_2=F("other_cause_1"))),
                 name="%(app_label)s_%(class)s_causes_distinct",
                 violation_error_message="其他致贫原因不能与主要致贫原因相同，两项其他原因也不能相同。",
             ),
             models.CheckConstraint(
-                condition=Q(status__in=HouseholdStatus.values), name="%(app_label)s_%(class)s_status_valid",
-                violation_error_message="脱贫状态无效。",
+                condition=Q(registered=True, status__in=HouseholdStatus.values)
+                | Q(registered=False, status="", exit_year__isnull=True),
+                name="%(app_label)s_%(class)s_status_valid",
+                violation_error_message="脱贫状态无效：建档立卡户须有脱贫状态，非建档立卡户没有脱贫状态和脱贫年度。",
+            ),
+            models.CheckConstraint(
+                condition=Q(registered=False)
+                | Q(identification_year__isnull=False) & ~Q(attribute="") & ~Q(main_cause=""),
+                name="%(app_label)s_%(class)s_registered_has_poverty_record",
+                violation_error_message="建档立卡户须填写识别年度、贫困户属性和主要致贫原因。",
             ),
         ]
         indexes = [
@@ -164,6 +181,10 @@ class Household(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("households:household_detail", args=[self.pk])
+
+    @property
+    def status_label(self) -> str:
+        return self.get_status_display() if self.registered else "非建档立卡户"
 
     @property
     def is_poor(self) -> bool:
@@ -373,6 +394,10 @@ class AnnualStandard(models.Model):
     )
     exit_publicity_days = models.PositiveSmallIntegerField("退出公示最少天数", default=7)
     monitoring_publicity_days = models.PositiveSmallIntegerField("监测公示最少天数", default=5)
+    village_exit_max_rate = models.DecimalField(
+        "贫困村退出贫困发生率上限(%)", max_digits=4, decimal_places=2, default=Decimal("3.00"),
+        help_text="贫困发生率低于该值方可退出：一般为2%，西部省份3%",
+    )
 
     class Meta:
         verbose_name = "年度标准"
@@ -686,13 +711,60 @@ class MonitoringType(models.TextChoices):
     SUDDEN_HARDSHIP = "突发严重困难户", "突发严重困难户"
 
 
+class SignalKind(models.TextChoices):
+    DECLARED = "农户申报", "农户申报"
+    SCREENING = "干部排查", "干部排查"
+    DEPARTMENT = "部门预警", "部门预警"
+    OTHER = "其他", "其他"
+
+
+class MonitoringStage(models.TextChoices):
+    """Identification of a monitoring object, one dated step at a time."""
+
+    SIGNALLED = "signalled", "风险预警"
+    CHECKED = "checked", "入户核查"
+    REVIEWED = "reviewed", "民主评议"
+    PUBLICITY = "publicity", "村级公示"
+    PUBLICIZED = "publicized", "公示期满"
+    TOWNSHIP_APPROVED = "township_approved", "乡镇审核"
+    IDENTIFIED = "identified", "县级审定（纳入监测）"
+    NOT_IDENTIFIED = "not_identified", "县级审定（不予纳入）"
+
+
+MONITORING_STAGE_ORDER = [
+    MonitoringStage.SIGNALLED, MonitoringStage.CHECKED, MonitoringStage.REVIEWED, MonitoringStage.PUBLICITY,
+    MonitoringStage.PUBLICIZED, MonitoringStage.TOWNSHIP_APPROVED, MonitoringStage.IDENTIFIED,
+]
+MONITORING_DECIDED = (MonitoringStage.IDENTIFIED, MonitoringStage.NOT_IDENTIFIED)
+
+
 class Monitoring(models.Model):
-    """防返贫监测 of one household; at most one open case per household."""
+    """防返贫监测 of one household, from the first risk signal through
+    入户核查, 民主评议, 村级公示, 乡镇审核 and 县级审定 to risk elimination;
+    at most one open case per household. The decision is due within the
+    year's deadline (15 days) of the first signal."""
 
     household = models.ForeignKey(Household, verbose_name="户", on_delete=models.PROTECT, related_name="monitorings")
     object_type = models.CharField("监测对象类型", max_length=10, choices=MonitoringType.choices)
     risk_description = models.TextField("风险描述")
-    risk_identified_date = models.DateField("风险识别时间")
+    signal_kind = models.CharField("信号来源", max_length=6, choices=SignalKind.choices, default=SignalKind.OTHER)
+    signal_date = models.DateField("首次风险信号日期", help_text="农户申报、干部排查或部门预警首次发现风险的日期；识别须在规定天数内完成")
+    # signal_date + the year's deadline (年度标准, 15 days): a case is overdue
+    # when its 县级审定 came, or is still missing, after this day.
+    due_date = models.DateField("识别时限", editable=False)
+    stage = models.CharField(
+        "识别环节", max_length=20, choices=MonitoringStage.choices, default=MonitoringStage.SIGNALLED, editable=False
+    )
+    stage_date = models.DateField("环节日期", editable=False)
+    checked_on = models.DateField("入户核查日期", null=True, blank=True, editable=False)
+    reviewed_on = models.DateField("民主评议日期", null=True, blank=True, editable=False)
+    publicity_start = models.DateField("公示开始日期", null=True, blank=True, editable=False)
+    publicity_end = models.DateField("公示结束日期", null=True, blank=True, editable=False)
+    township_approved_on = models.DateField("乡镇审核日期", null=True, blank=True, editable=False)
+    decided_on = models.DateField("县级审定日期", null=True, blank=True, editable=False)
+    return_reason = models.CharField("退回原因", max_length=200, blank=True, editable=False)
+    returned_to_poverty = models.BooleanField("认定返贫", default=False, editable=False)
+    risk_identified_date = models.DateField("风险识别时间", null=True, blank=True, editable=False, help_text="县级审定纳入监测的日期")
     income_stable_since = models.DateField(
         "收入稳定超过监测线起始日", null=True, blank=True, help_text="核实月人均收入持续高于监测线的起始日期"
     )
@@ -706,10 +778,10 @@ class Monitoring(models.Model):
     class Meta:
         verbose_name = "防返贫监测"
         verbose_name_plural = "防返贫监测"
-        ordering = ["household", "-risk_identified_date"]
+        ordering = ["household", "-signal_date"]
         constraints = [
             models.UniqueConstraint(
-                fields=["household"], condition=Q(risk_eliminated=False),
+                fields=["household"], condition=Q(risk_eliminated=False) & ~Q(stage="not_identified"),
                 name="%(app_label)s_%(class)s_one_open_case",
                 violation_error_message="该户已有未消除风险的监测记录。",
             ),
@@ -723,13 +795,64 @@ class Monitoring(models.Model):
                 name="%(app_label)s_%(class)s_eliminated_after_identified",
                 violation_error_message="风险消除时间不能早于识别时间。",
             ),
+            models.CheckConstraint(
+                condition=Q(risk_eliminated=False) | Q(stage="identified"),
+                name="%(app_label)s_%(class)s_eliminated_only_when_identified",
+                violation_error_message="只有经县级审定纳入监测的对象才能标注风险消除。",
+            ),
+            models.CheckConstraint(
+                condition=Q(decided_on__isnull=True) | Q(decided_on__gte=F("signal_date")),
+                name="%(app_label)s_%(class)s_decided_after_signal",
+                violation_error_message="县级审定日期不能早于首次风险信号日期。",
+            ),
+            models.CheckConstraint(
+                condition=Q(due_date__gte=F("signal_date")), name="%(app_label)s_%(class)s_due_after_signal",
+                violation_error_message="识别时限不能早于首次风险信号日期。",
+            ),
+            models.CheckConstraint(
+                condition=Q(stage__in=MonitoringStage.values), name="%(app_label)s_%(class)s_stage_valid",
+                violation_error_message="识别环节无效。",
+            ),
         ]
+        indexes = [models.Index(fields=["due_date", "decided_on"], name="monitoring_due_decided")]
 
     def __str__(self) -> str:
         return f"{self.household} {self.object_type}"
 
+    def save(self, *args, **kwargs):
+        # A case written with only its 风险识别时间 (the shape of cases
+        # recorded before the procedure, of bulk loads and fixtures) is an
+        # identified case whose first signal and decision fell on that day.
+        if self.signal_date is None and self.risk_identified_date is not None:
+            self.signal_date = self.decided_on = self.risk_identified_date
+            self.stage = MonitoringStage.IDENTIFIED
+        if self.due_date is None and self.signal_date is not None:
+            self.due_date = self.signal_date + timedelta(days=15)
+        if self.stage_date is None:
+            self.stage_date = self.decided_on or self.signal_date
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self) -> str:
         return self.household.get_absolute_url() + "#monitoring"
+
+    @property
+    def is_open(self) -> bool:
+        return not self.risk_eliminated and self.stage != MonitoringStage.NOT_IDENTIFIED
+
+    @property
+    def is_identified(self) -> bool:
+        return self.stage == MonitoringStage.IDENTIFIED
+
+    def overdue_on(self, today) -> bool:
+        """Decided (or, undecided, still open on ``today``) after the deadline."""
+        decided = self.decided_on or (None if self.stage in MONITORING_DECIDED else today)
+        return decided is not None and decided > self.due_date
+
+    @property
+    def next_stage(self) -> str | None:
+        if self.stage in MONITORING_DECIDED:
+            return None
+        return MONITORING_STAGE_ORDER[MONITORING_STAGE_ORDER.index(self.stage) + 1]
 
 
 class AttachmentKind(models.TextChoices):

@@ -16,11 +16,16 @@ class Role(models.TextChoices):
 # fund_record: record disbursements and reversals, propose projects, mark them
 # started or finished; fund_manage: fund sources, allocations, approval and
 # acceptance of projects, confirming or returning disbursements.
+# village_review / township_review / county_review: the steps of the exit and
+# monitoring procedures each level takes (村 proposes, verifies and publicises;
+# 乡镇 reviews; 县 decides and announces), so no role can take another's step.
 ROLE_ACTIONS: dict[str, frozenset[str]] = {
-    Role.COUNTY_ADMIN: frozenset({"view", "change", "export", "reveal", "manage", "access_log", "fund_record", "fund_manage"}),
+    Role.COUNTY_ADMIN: frozenset(
+        {"view", "change", "export", "reveal", "manage", "access_log", "fund_record", "fund_manage", "county_review"}
+    ),
     Role.COUNTY_VIEWER: frozenset({"view", "export"}),
-    Role.TOWNSHIP: frozenset({"view", "change", "export", "reveal", "fund_record"}),
-    Role.VILLAGE: frozenset({"view", "change", "export", "reveal"}),
+    Role.TOWNSHIP: frozenset({"view", "change", "export", "reveal", "fund_record", "township_review"}),
+    Role.VILLAGE: frozenset({"view", "change", "export", "reveal", "village_review"}),
     Role.AUDITOR: frozenset({"audit", "access_log"}),
 }
 

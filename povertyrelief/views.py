@@ -73,6 +73,11 @@ def home(request):
             )
         else:
             context["village_teams"] = teams.select_related("village")
+        from households.selectors.measures import monitoring_overdue_for_home
+
+        # Monitoring cases past their identification deadline still waiting
+        # for a decision: the area's to-do list.
+        context["overdue_cases"], context["overdue_count"] = monitoring_overdue_for_home(actor=user)
     return render(request, "home.html", context)
 
 

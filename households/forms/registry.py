@@ -26,7 +26,7 @@ HOUSEHOLD_SECTIONS = [
     (
         "识别与致贫原因",
         [
-            "identification_standard", "identification_year", "attribute", "main_cause", "other_cause_1",
+            "not_registered", "identification_standard", "identification_year", "attribute", "main_cause", "other_cause_1",
             "other_cause_2", "status", "exit_year", "planned_exit_year", "declared_income_per_capita",
         ],
     ),
@@ -100,10 +100,17 @@ class HouseholdForm(ScopedModelForm):
         label="户主残疾证号", max_length=30, required=False, help_text="仅在户主没有身份证号时填写"
     )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False, error_messages=VERSION_ERRORS)
+    # Unticked (the default, and what older pages and scripts send) is a
+    # 建档立卡 household; ticked, an ordinary rural household kept only as a
+    # 防返贫监测 object, without 识别年度, 属性, 致贫原因 or 脱贫状态.
+    not_registered = forms.BooleanField(
+        label="非建档立卡户（仅作为防返贫监测对象登记）", required=False,
+        help_text="边缘易致贫户、突发严重困难户等未建档立卡的农户勾选此项；识别年度、贫困户属性和致贫原因只对建档立卡户必填",
+    )
 
     class Meta:
         model = Household
-        fields = [name for _, names in HOUSEHOLD_SECTIONS for name in names]
+        fields = [name for _, names in HOUSEHOLD_SECTIONS for name in names if name != "not_registered"]
         widgets = {"relocation_date": DATE, "address": forms.TextInput}
         help_texts = {"phone": PHONE_HELP, "number": "同一行政村内不能重复"}
 
@@ -126,6 +133,10 @@ class HouseholdForm(ScopedModelForm):
         if not may_set_status(user):
             for name in STATUS_FIELDS:
                 del self.fields[name]
+            if not self.creating:
+                # Entering or leaving 建档立卡 is the county's decision.
+                self.fields["not_registered"].disabled = True
+        self.fields["not_registered"].initial = not self.instance.registered
 
     @property
     def sections(self):
@@ -162,6 +173,7 @@ class HouseholdForm(ScopedModelForm):
         for name in self._meta.fields:
             if name in cleaned:
                 setattr(probe, name, cleaned[name])
+        probe.registered = self.instance.registered = not cleaned.get("not_registered", False)
         try:
             household_validate(probe)
         except ValidationError as exc:

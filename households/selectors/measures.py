@@ -12,16 +12,24 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db.models import BooleanField, Case, Count, Exists, OuterRef, Q, QuerySet, Sum, Value, When
+from django.db.models import BooleanField, Case, Count, Exists, F, OuterRef, Q, QuerySet, Sum, Value, When
 from django.utils import timezone
 
 from povertyrelief.permissions import restrict
 from villages.models import Area, AreaLevel
 
-from ..models import Household, Measure, MeasureCategory, MeasureStatus, Monitoring
+from ..models import (
+    MONITORING_DECIDED,
+    Household,
+    Measure,
+    MeasureCategory,
+    MeasureStatus,
+    Monitoring,
+    MonitoringStage,
+)
 
 # Identification (预警 → 县级审定) must finish within this many days of the
-# first signal; older open cases are listed as overdue.
+# first signal (the default of the per-year setting).
 MONITORING_OVERDUE_DAYS = 15
 
 MEASURE_SORTS = {
@@ -35,10 +43,18 @@ MEASURE_SORTS = {
     "status": ("status", "-year", "pk"),
 }
 MONITORING_SORTS = {
+    "-signal": ("-signal_date", "-pk"),
+    "signal": ("signal_date", "pk"),
     "-identified": ("-risk_identified_date", "pk"),
     "identified": ("risk_identified_date", "pk"),
-    "household": ("household__village__code", "household__number", "-risk_identified_date"),
+    "household": ("household__village__code", "household__number", "-signal_date"),
     "-eliminated": ("-risk_eliminated_date", "pk"),
+}
+MONITORING_STATES = {
+    "identifying": Q(stage__in=[s for s in MonitoringStage.values if s not in MONITORING_DECIDED]),
+    "open": Q(stage=MonitoringStage.IDENTIFIED, risk_eliminated=False),
+    "closed": Q(risk_eliminated=True),
+    "not_identified": Q(stage=MonitoringStage.NOT_IDENTIFIED),
 }
 
 
@@ -110,45 +126,62 @@ def monitoring_overdue_days(today: date | None = None) -> int:
 
 
 def monitoring_overdue_cutoff(today: date | None = None) -> date:
-    """Open cases identified before this day are overdue."""
+    """Undecided cases first signalled before this day are overdue today."""
     return (today or timezone.localdate()) - timedelta(days=monitoring_overdue_days(today))
+
+
+def monitoring_overdue_q(today: date | None = None) -> Q:
+    """Overdue: the 县级审定 came after the deadline (首次信号 + the year's
+    days), or has not come and the deadline has passed. Eliminated or not,
+    a late identification stays late on record."""
+    today = today or timezone.localdate()
+    undecided = Q(decided_on__isnull=True) & ~Q(stage__in=MONITORING_DECIDED)
+    return (undecided & Q(due_date__lt=today)) | Q(decided_on__gt=F("due_date"))
 
 
 def monitoring_list(*, actor, filters: dict | None = None, action: str = "view", today: date | None = None) -> QuerySet[Monitoring]:
     """Monitoring cases in the actor's area matching ``filters`` (state =
-    open/closed, object_type, overdue, township, village, q, sort); each row
-    carries ``is_overdue``: still open and identified more than 15 days ago."""
+    identifying/open/closed/not_identified, stage, object_type, signal_kind,
+    overdue, township, village, q, sort); each row carries ``is_overdue``
+    (see ``monitoring_overdue_q``)."""
     filters = filters or {}
-    cutoff = monitoring_overdue_cutoff(today)
-    overdue = Q(risk_eliminated=False, risk_identified_date__lt=cutoff)
+    overdue = monitoring_overdue_q(today)
     cases = (
         restrict(Monitoring, actor, action)
         .select_related("household", "household__village", "household__village__parent")
         .annotate(is_overdue=Case(When(overdue, then=Value(True)), default=Value(False), output_field=BooleanField()))
     )
     state = filters.get("state")
-    if state == "open":
-        cases = cases.filter(risk_eliminated=False)
-    elif state == "closed":
-        cases = cases.filter(risk_eliminated=True)
+    if state in MONITORING_STATES:
+        cases = cases.filter(MONITORING_STATES[state])
+    if filters.get("stage"):
+        cases = cases.filter(stage=filters["stage"])
     if filters.get("object_type"):
         cases = cases.filter(object_type=filters["object_type"])
+    if filters.get("signal_kind"):
+        cases = cases.filter(signal_kind=filters["signal_kind"])
     if filters.get("overdue"):
         cases = cases.filter(overdue)
     cases = _area_filter(cases, filters, "household__")
     cases = _household_search(cases, filters.get("q", ""), "household__")
-    return cases.order_by(*MONITORING_SORTS.get(filters.get("sort") or "", MONITORING_SORTS["-identified"]))
+    return cases.order_by(*MONITORING_SORTS.get(filters.get("sort") or "", MONITORING_SORTS["-signal"]))
 
 
 def monitoring_totals(cases: QuerySet[Monitoring], today: date | None = None) -> dict:
-    """Open, closed and overdue counts of a monitoring list (one query)."""
-    cutoff = monitoring_overdue_cutoff(today)
+    """Counts of a monitoring list by state, and the overdue ones (one query)."""
     return cases.order_by().aggregate(
         count=Count("pk"),
-        open=Count("pk", filter=Q(risk_eliminated=False)),
-        closed=Count("pk", filter=Q(risk_eliminated=True)),
-        overdue=Count("pk", filter=Q(risk_eliminated=False, risk_identified_date__lt=cutoff)),
+        **{state: Count("pk", filter=condition) for state, condition in MONITORING_STATES.items()},
+        overdue=Count("pk", filter=monitoring_overdue_q(today)),
     )
+
+
+def monitoring_overdue_for_home(*, actor, today: date | None = None, limit: int = 10) -> tuple[list[Monitoring], int]:
+    """The overdue cases of the actor's area still waiting for a decision,
+    oldest signal first, and how many there are: the home page's list."""
+    today = today or timezone.localdate()
+    cases = monitoring_list(actor=actor, filters={"overdue": True, "state": "identifying"}, today=today).order_by("signal_date", "pk")
+    return list(cases[:limit]), cases.count()
 
 
 def area_choices(*, actor) -> tuple[QuerySet[Area], QuerySet[Area]]:
@@ -209,7 +242,7 @@ def household_filter(*, actor, filters: dict, action: str = "change") -> QuerySe
         households = households.filter(status=filters["status"])
     if filters.get("monitored"):
         households = households.filter(
-            Exists(Monitoring.objects.filter(household=OuterRef("pk"), risk_eliminated=False))
+            Exists(Monitoring.objects.filter(household=OuterRef("pk"), risk_eliminated=False).exclude(stage=MonitoringStage.NOT_IDENTIFIED))
         )
     if filters.get("has_category") or filters.get("has_year"):
         received = Measure.objects.filter(household=OuterRef("pk"))

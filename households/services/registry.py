@@ -26,6 +26,8 @@ FIRST_IDENTIFICATION_YEAR = 2013
 # only a county administrator sets them directly, e.g. after a data-entry error.
 STATUS_FIELDS = ("status", "exit_year")
 STATUS_REFUSED = "只有县级管理员可以直接设置脱贫状态和脱贫年度。"
+REGISTERED_REFUSED = "只有县级管理员可以更改是否为建档立卡户。"
+POVERTY_RECORD = {"identification_year": "识别年度", "attribute": "贫困户属性", "main_cause": "主要致贫原因"}
 
 
 class StaleEditError(Exception):
@@ -90,6 +92,15 @@ def household_validate(household: Household) -> None:
     errors: dict[str, str] = {}
     for name in ("number", "group", "address", "phone", "bank_name", "bank_account"):
         setattr(household, name, (getattr(household, name) or "").strip())
+    # The poverty record belongs to 建档立卡 households; another rural
+    # household (a monitoring object) has neither it nor a 脱贫状态.
+    if household.registered:
+        for name, label in POVERTY_RECORD.items():
+            if getattr(household, name) in (None, ""):
+                errors[name] = f"建档立卡户须填写{label}。"
+        household.status = household.status or HouseholdStatus.NOT_OUT
+    else:
+        household.status, household.exit_year = "", None
     if household.identification_year is not None and not (
         FIRST_IDENTIFICATION_YEAR <= household.identification_year <= this_year
     ):
@@ -160,12 +171,14 @@ def household_create(*, actor, household: Household, head: Member) -> Household:
 @transaction.atomic
 def household_update(*, actor, household: Household, expected_version: int) -> Household:
     """Save edits unless someone else saved since ``expected_version`` was read."""
-    locked = Household.objects.select_for_update().filter(pk=household.pk).values_list("version", *STATUS_FIELDS).first()
+    locked = Household.objects.select_for_update().filter(pk=household.pk).values_list("version", "registered", *STATUS_FIELDS).first()
     if locked is None:
         raise PermissionDenied
-    version, *status = locked
+    version, registered, *status = locked
     if version != expected_version:
         raise StaleEditError()
+    if not may_set_status(actor) and household.registered != registered:
+        raise PermissionDenied(REGISTERED_REFUSED)
     if not may_set_status(actor) and [getattr(household, name) for name in STATUS_FIELDS] != status:
         raise PermissionDenied(STATUS_REFUSED)
     with set_actor(actor):

@@ -25,14 +25,29 @@ def measure_summary(measures) -> dict:
 
 
 @register.filter
-def monitoring_overdue(monitoring, cutoff) -> bool:
-    """Open and identified before ``cutoff`` (today minus the year's deadline)."""
-    if monitoring.risk_eliminated or cutoff is None:
+def monitoring_overdue(monitoring, today) -> bool:
+    """Decided after the deadline, or undecided with the deadline passed on ``today``."""
+    if today is None:
         return False
-    return monitoring.risk_identified_date < cutoff
+    return monitoring.overdue_on(today)
 
 
 @register.filter
 def open_case(monitorings):
-    """The household's monitoring case whose risk is not yet eliminated, if any."""
-    return next((m for m in monitorings if not m.risk_eliminated), None)
+    """The household's monitoring case still open (in identification, or
+    identified with the risk not yet eliminated), if any."""
+    return next((m for m in monitorings if m.is_open), None)
+
+
+@register.filter
+def monitoring_step_url(monitoring) -> str:
+    """The page taking the case's next identification step (村, 乡镇 or 县),
+    or the village page for a case whose identification is over."""
+    from django.urls import reverse
+
+    from ..services.monitoring import STEP_ACTION
+
+    following = monitoring.next_stage
+    level = STEP_ACTION[following] if following else "village_review"
+    name = {"village_review": "monitoring_step", "township_review": "monitoring_township", "county_review": "monitoring_county"}[level]
+    return reverse(f"households:{name}", args=[monitoring.pk])

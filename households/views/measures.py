@@ -1,6 +1,6 @@
-"""帮扶措施 (一户一策) and its catalogue, bulk add, 防返贫监测 and the
-一户一档 papers. Views validate a form, call one service and redirect; the
-rules live in households.services.measures / monitoring / attachments."""
+"""帮扶措施 (一户一策) and its catalogue, bulk add, and the 一户一档 papers.
+Views validate a form, call one service and redirect; the rules live in
+households.services.measures / attachments (防返贫监测: views/monitoring.py)."""
 
 from __future__ import annotations
 
@@ -26,10 +26,6 @@ from ..forms.measures import (
     MeasureBulkForm,
     MeasureFilterForm,
     MeasureForm,
-    MonitoringCreateForm,
-    MonitoringEliminateForm,
-    MonitoringFilterForm,
-    MonitoringUpdateForm,
 )
 from ..models import (
     Attachment,
@@ -37,7 +33,6 @@ from ..models import (
     Measure,
     MeasureCategory,
     MeasureGroup,
-    Monitoring,
 )
 from ..selectors.registry import household_get
 from ..selectors.measures import (
@@ -45,9 +40,6 @@ from ..selectors.measures import (
     households_with_measure,
     measure_list,
     measure_totals,
-    monitoring_list,
-    monitoring_overdue_days,
-    monitoring_totals,
 )
 from ..services.attachments import attachment_delete, attachment_upload, download_name
 from ..services.measures import (
@@ -56,11 +48,6 @@ from ..services.measures import (
     measure_bulk_add,
     measure_bulk_households,
     measure_save,
-)
-from ..services.monitoring import (
-    monitoring_eliminate_risk,
-    monitoring_elimination_conditions,
-    monitoring_save,
 )
 
 PAGE_SIZE = 50
@@ -250,125 +237,6 @@ class MeasureBulkAddView(ScopedMixin, View):
         return HttpResponseRedirect(reverse("households:measure_list") + "?" + query)
 
 
-# --------------------------------------------------------------- monitoring
-
-
-class MonitoringCreateView(ScopedMixin, View):
-    action = "change"
-    template_name = "households/monitoring_form.html"
-
-    def render_form(self, request, form, household):
-        open_case = restrict(Monitoring, request.user).filter(household=household, risk_eliminated=False).first()
-        return render(request, self.template_name, {
-            "form": form, "household": household, "object": None, "open_case": open_case,
-        })
-
-    def get(self, request, pk):
-        household = household_for(request, pk)
-        form = MonitoringCreateForm(initial={"risk_identified_date": timezone.localdate()})
-        return self.render_form(request, form, household)
-
-    def post(self, request, pk):
-        household = household_for(request, pk)
-        form = MonitoringCreateForm(request.POST, instance=Monitoring(household=household))
-        if form.is_valid():
-            try:
-                with transaction.atomic():
-                    monitoring_save(actor=request.user, monitoring=form.instance)
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-            else:
-                messages.success(request, f"{household} 已纳入防返贫监测（{form.instance.object_type}）。")
-                return HttpResponseRedirect(form.instance.get_absolute_url())
-        return self.render_form(request, form, household)
-
-
-def monitoring_for(request, pk: int, action: str = "change") -> Monitoring:
-    cases = Monitoring.objects.select_related("household", "household__village", "household__village__parent")
-    return get_object_or_404(restrict(cases, request.user, action), pk=pk)
-
-
-class MonitoringUpdateView(ScopedMixin, View):
-    action = "change"
-    template_name = "households/monitoring_form.html"
-
-    def render_form(self, request, form, monitoring):
-        return render(request, self.template_name, {
-            "form": form, "household": monitoring.household, "object": monitoring,
-        })
-
-    def get(self, request, pk):
-        monitoring = monitoring_for(request, pk)
-        return self.render_form(request, MonitoringUpdateForm(instance=monitoring), monitoring)
-
-    def post(self, request, pk):
-        monitoring = monitoring_for(request, pk)
-        form = MonitoringUpdateForm(request.POST, instance=monitoring)
-        if form.is_valid():
-            try:
-                with transaction.atomic():
-                    monitoring_save(actor=request.user, monitoring=form.instance)
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-            else:
-                messages.success(request, "监测记录已保存。")
-                return HttpResponseRedirect(monitoring.get_absolute_url())
-        return self.render_form(request, form, monitoring)
-
-
-class MonitoringEliminateView(ScopedMixin, View):
-    """Shows every elimination condition as met or not before anyone confirms."""
-
-    action = "change"
-    template_name = "households/monitoring_eliminate.html"
-
-    def render_page(self, request, form, monitoring, on_date):
-        conditions = [] if monitoring.risk_eliminated else monitoring_elimination_conditions(monitoring=monitoring, on_date=on_date)
-        return render(request, self.template_name, {
-            "form": form, "object": monitoring, "household": monitoring.household, "on_date": on_date,
-            "conditions": conditions, "all_met": all(c.ok for c in conditions),
-        })
-
-    def get(self, request, pk):
-        monitoring = monitoring_for(request, pk)
-        form = MonitoringEliminateForm(request.GET if "on_date" in request.GET else None,
-                                       initial={"on_date": timezone.localdate()})
-        on_date = form.cleaned_data["on_date"] if form.is_bound and form.is_valid() else timezone.localdate()
-        return self.render_page(request, form, monitoring, on_date)
-
-    def post(self, request, pk):
-        monitoring = monitoring_for(request, pk)
-        form = MonitoringEliminateForm(request.POST)
-        on_date = timezone.localdate()
-        if form.is_valid():
-            on_date = form.cleaned_data["on_date"]
-            try:
-                with transaction.atomic():
-                    monitoring_eliminate_risk(actor=request.user, monitoring=monitoring, on_date=on_date)
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-            else:
-                messages.success(request, f"{monitoring.household} 的监测风险已于 {on_date:%Y-%m-%d} 标注消除。")
-                return HttpResponseRedirect(monitoring.get_absolute_url())
-        return self.render_page(request, form, monitoring, on_date)
-
-
-class MonitoringListView(ScopedMixin, View):
-    action = "view"
-
-    def get(self, request):
-        form = MonitoringFilterForm(request.GET or None, user=request.user)
-        filters = form.filters() if request.GET else {}
-        today = timezone.localdate()
-        cases = monitoring_list(actor=request.user, filters=filters, today=today)
-        page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
-        return render(request, "households/monitoring_list.html", {
-            "form": form, "page_obj": page, "totals": monitoring_totals(cases, today), "filtered": bool(filters),
-            "overdue_days": monitoring_overdue_days(), "can_change": request.user.can("change"),
-            "can_export": request.user.can("export"),
-        })
-
-
 # -------------------------------------------------------------- attachments
 
 
@@ -449,10 +317,6 @@ urlpatterns = [
     path("measures/bulk/", MeasureBulkAddView.as_view(), name="measure_bulk_add"),
     path("<int:pk>/measures/new/", MeasureCreateView.as_view(), name="measure_create"),
     path("measures/<int:pk>/edit/", MeasureUpdateView.as_view(), name="measure_update"),
-    path("monitoring/", MonitoringListView.as_view(), name="monitoring_list"),
-    path("<int:pk>/monitoring/new/", MonitoringCreateView.as_view(), name="monitoring_create"),
-    path("monitoring/<int:pk>/edit/", MonitoringUpdateView.as_view(), name="monitoring_update"),
-    path("monitoring/<int:pk>/eliminate/", MonitoringEliminateView.as_view(), name="monitoring_eliminate"),
     path("<int:pk>/attachments/new/", AttachmentUploadView.as_view(), name="attachment_upload"),
     path("attachments/<int:pk>/", AttachmentDownloadView.as_view(), name="attachment_download"),
     path("attachments/<int:pk>/delete/", AttachmentDeleteView.as_view(), name="attachment_delete"),

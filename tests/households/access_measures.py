@@ -29,6 +29,16 @@ def _monitoring(household):
     )
 
 
+def _signalled(household):
+    """A case just opened by its first signal: its next step is the village's."""
+    from households.models import Monitoring
+
+    return Monitoring.objects.create(
+        household=household, object_type="边缘易致贫户", risk_description="务工收入中断", signal_kind="干部排查",
+        signal_date=date(2024, 5, 1), due_date=date(2024, 5, 16), stage_date=date(2024, 5, 1),
+    )
+
+
 def _attachment(ctx, household):
     from households.models import Attachment
 
@@ -55,6 +65,16 @@ CASES = {
     "households:monitoring_create": Case(CHANGERS, in_x=lambda c: c.households.x, in_b=lambda c: c.households.z),
     "households:monitoring_update": Case(
         CHANGERS, in_x=lambda c: _monitoring(c.households.x), in_b=lambda c: _monitoring(c.households.z)
+    ),
+    # Each level's steps have their own page; other roles are refused (403).
+    "households:monitoring_step": Case(
+        {"village_x"}, in_x=lambda c: _signalled(c.households.x), in_b=lambda c: _signalled(c.households.z)
+    ),
+    "households:monitoring_township": Case(
+        {"township_a", "outsider"}, in_x=lambda c: _signalled(c.households.x), in_b=lambda c: _signalled(c.households.z)
+    ),
+    "households:monitoring_county": Case(
+        MANAGERS, in_x=lambda c: _signalled(c.households.x), in_b=lambda c: _signalled(c.households.z)
     ),
     "households:monitoring_eliminate": Case(
         CHANGERS, in_x=lambda c: _monitoring(c.households.x), in_b=lambda c: _monitoring(c.households.z)

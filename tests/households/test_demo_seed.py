@@ -2,7 +2,7 @@
 
 import hashlib
 from collections import Counter, defaultdict
-from datetime import date
+from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
@@ -176,7 +176,11 @@ def test_measures_visits_and_monitoring_are_consistent(demo):
     assert min(visits.values()) >= 2 and max(visits.values()) <= 6
     assert Monitoring.objects.filter(risk_eliminated=True).exists() or Monitoring.objects.filter(risk_eliminated=False).exists()
     for case in Monitoring.objects.all():
-        assert case.risk_identified_date >= date(2021, 1, 1)
+        assert case.signal_date >= date(2021, 1, 1) and case.due_date == case.signal_date + timedelta(days=15)
+        if case.stage == "identified":
+            assert case.risk_identified_date == case.decided_on >= case.signal_date
+        else:
+            assert case.decided_on is None and case.risk_identified_date is None and not case.risk_eliminated
         if case.risk_eliminated:
             assert case.risk_eliminated_date >= case.risk_identified_date
 

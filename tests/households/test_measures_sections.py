@@ -79,13 +79,30 @@ def test_buttons_show_only_to_those_who_may_change(client_for, personas, househo
         assert reverse(f"households:{name}", args=[arg.pk]) in changer_html
 
 
-def test_an_open_case_is_flagged_overdue_after_fifteen_days(client_for, personas, households):
+def test_a_case_is_flagged_overdue_when_its_decision_is_late_or_missing(client_for, personas, households, areas):
+    """Overdue runs from the first signal to the 县级审定, not from identification."""
+    from tests.conftest import IDS, make_household
+
     today = timezone.localdate()
-    flag(households.x, today - timedelta(days=16))
-    flag(households.y, today - timedelta(days=2))
+    # Signalled 16 days ago, still not decided.
+    Monitoring.objects.create(
+        household=households.x, object_type="边缘易致贫户", risk_description="收入下降", signal_date=today - timedelta(days=16),
+        due_date=today - timedelta(days=1), stage_date=today - timedelta(days=16),
+    )
+    # Identified long ago, the day after its signal: on time for good.
+    flag(households.y, today - timedelta(days=300))
+    # Decided 20 days after its signal: late, and stays so.
+    late = make_household(areas.village_x, "6104991012010005", "张迟", IDS[3])
+    signal = today - timedelta(days=60)
+    Monitoring.objects.create(
+        household=late, object_type="突发严重困难户", risk_description="遭灾", signal_date=signal, due_date=signal + timedelta(days=15),
+        stage="identified", stage_date=signal + timedelta(days=20), decided_on=signal + timedelta(days=20),
+        risk_identified_date=signal + timedelta(days=20),
+    )
     client = client_for(personas.township_a)
     assert "逾期" in page(client, households.x)
     assert "逾期" not in page(client, households.y)
+    assert "逾期" in page(client, late)
 
 
 def test_the_sections_add_no_queries_whatever_the_household_holds(client_for, personas, households, areas):

@@ -20,9 +20,11 @@ pytestmark = pytest.mark.django_db
 
 
 def open_case(household, identified=date(2025, 12, 1), **extra):
+    """A case identified (县级审定) on ``identified``, its first signal the same day."""
     return Monitoring.objects.create(
-        household=household, object_type="脱贫不稳定户", risk_description="户主因病住院，自付费用高",
-        risk_identified_date=identified, **extra,
+        household=household, object_type="边缘易致贫户", risk_description="户主因病住院，自付费用高",
+        signal_date=identified, due_date=identified + timedelta(days=15), stage="identified", stage_date=identified,
+        decided_on=identified, risk_identified_date=identified, **extra,
     )
 
 
@@ -33,6 +35,7 @@ def income(household, year=2026, per_capita="9000.00"):
 @pytest.fixture
 def ready(households):
     """A case in village X for which every elimination condition holds on 2026-09-01."""
+    income(households.x, 2025, "9000.00")  # the 12 months before 2026-09-01 fall in 2025 and 2026
     income(households.x, 2026, "9000.00")  # 2026 monitoring line: 7500
     return open_case(households.x, income_stable_since=date(2026, 2, 1))
 
@@ -50,7 +53,7 @@ def test_any_household_can_be_flagged_poor_exited_or_ordinary(client_for, person
     client = client_for(personas.village_x)
     response = client.post(
         reverse("households:monitoring_create", args=[household.pk]),
-        {"object_type": "突发严重困难户", "risk_description": "房屋遭洪水损毁", "risk_identified_date": "2026-11-20"},
+        {"object_type": "突发严重困难户", "risk_description": "房屋遭洪水损毁", "signal_kind": "农户申报", "signal_date": "2026-11-20"},
     )
     assert response.status_code == 302
     assert response["Location"].endswith("#monitoring")
@@ -63,7 +66,7 @@ def test_a_second_open_case_is_refused(client_for, personas, households):
     open_case(households.x)
     response = client_for(personas.village_x).post(
         reverse("households:monitoring_create", args=[households.x.pk]),
-        {"object_type": "边缘易致贫户", "risk_description": "收入下降", "risk_identified_date": "2026-11-01"},
+        {"object_type": "边缘易致贫户", "risk_description": "收入下降", "signal_kind": "干部排查", "signal_date": "2026-11-01"},
     )
     assert response.status_code == 200
     assert "同一时间只能有一条" in response.content.decode()
@@ -71,21 +74,21 @@ def test_a_second_open_case_is_refused(client_for, personas, households):
 
     # The service holds the rule whatever calls it.
     second = Monitoring(household=households.x, object_type="边缘易致贫户", risk_description="收入下降",
-                        risk_identified_date=date(2026, 11, 1))
+                        signal_kind="干部排查", signal_date=date(2026, 11, 1))
     with pytest.raises(ValidationError) as refused:
         monitoring_save(actor=personas.village_x, monitoring=second)
     assert "该户已有未消除风险的监测记录" in str(refused.value)
     assert Monitoring.objects.filter(household=households.x).count() == 1
 
 
-def test_an_identification_date_in_the_future_is_refused(client_for, personas, households):
+def test_a_signal_date_in_the_future_is_refused(client_for, personas, households):
     tomorrow = timezone.localdate() + timedelta(days=1)
     response = client_for(personas.village_x).post(
         reverse("households:monitoring_create", args=[households.x.pk]),
-        {"object_type": "边缘易致贫户", "risk_description": "收入下降", "risk_identified_date": tomorrow.isoformat()},
+        {"object_type": "边缘易致贫户", "risk_description": "收入下降", "signal_kind": "农户申报", "signal_date": tomorrow.isoformat()},
     )
     assert response.status_code == 200
-    assert "风险识别时间不能晚于今天" in response.content.decode()
+    assert "首次风险信号日期不能晚于今天" in response.content.decode()
     assert not Monitoring.objects.exists()
 
 
@@ -95,7 +98,7 @@ def test_editing_records_the_stable_income_date_and_labour_capacity(client_for, 
         reverse("households:monitoring_update", args=[case.pk]),
         {
             "object_type": case.object_type, "risk_description": case.risk_description,
-            "risk_identified_date": "2025-12-01", "income_stable_since": "2026-03-01", "no_labour_capacity": "on",
+            "income_stable_since": "2026-03-01", "no_labour_capacity": "on",
         },
     )
     assert response.status_code == 302
@@ -110,7 +113,7 @@ def test_a_closed_case_cannot_be_edited(client_for, personas, households):
     assert "消除并归档，不能修改" in client.get(reverse("households:monitoring_update", args=[case.pk])).content.decode()
     response = client.post(
         reverse("households:monitoring_update", args=[case.pk]),
-        {"object_type": "边缘易致贫户", "risk_description": "改写", "risk_identified_date": "2025-12-01"},
+        {"object_type": "边缘易致贫户", "risk_description": "改写"},
     )
     assert response.status_code == 200
     case.refresh_from_db()
@@ -124,7 +127,7 @@ def test_out_of_scope_cases_are_not_found(client_for, personas, households):
     assert eliminate(client, case).status_code == 404
     assert client.post(
         reverse("households:monitoring_create", args=[households.z.pk]),
-        {"object_type": "边缘易致贫户", "risk_description": "x", "risk_identified_date": "2026-11-01"},
+        {"object_type": "边缘易致贫户", "risk_description": "x", "signal_kind": "其他", "signal_date": "2026-11-01"},
     ).status_code == 404
     case.refresh_from_db()
     assert not case.risk_eliminated
@@ -156,7 +159,7 @@ def test_after_elimination_a_new_case_can_be_opened(client_for, personas, ready,
     eliminate(client, ready)
     response = client.post(
         reverse("households:monitoring_create", args=[households.x.pk]),
-        {"object_type": "突发严重困难户", "risk_description": "再次遭灾", "risk_identified_date": "2026-11-01"},
+        {"object_type": "突发严重困难户", "risk_description": "再次遭灾", "signal_kind": "农户申报", "signal_date": "2026-11-01"},
     )
     assert response.status_code == 302
     assert Monitoring.objects.filter(household=households.x).count() == 2
@@ -172,7 +175,7 @@ def test_elimination_is_refused_listing_every_unmet_condition(client_for, person
     assert response.status_code == 200
     refusal = response.context["form"].non_field_errors()
     text = " ".join(refusal)
-    assert "尚无收入测算" in text
+    assert "没有收入测算" in text
     assert "未登记“收入稳定超过监测线起始日”" in text
     assert "基本医疗有保障未满足：未参加基本医保或大病保险：张建国" in text
     assert "饮水安全有保障未满足：饮水不安全" in text
@@ -182,17 +185,35 @@ def test_elimination_is_refused_listing_every_unmet_condition(client_for, person
 
 
 def test_income_not_above_the_monitoring_line_is_refused(client_for, personas, ready):
+    # 2025 line 7,000 for the 122 days of 2025, 2026 line 7,500 for the 243 days of 2026.
+    AnnualStandard.objects.filter(year=2025).update(monitoring_line=Decimal("7500.00"))
     Income.objects.filter(household=ready.household).update(net_income_per_capita=Decimal("7500.00"))
     response = eliminate(client_for(personas.village_x), ready)
-    assert "2026年人均纯收入 7500.00 元，未高于监测标准 7500.00 元" in response.content.decode()
+    assert "人均纯收入折合 7,500.00 元，未高于同期监测标准 7,500.00 元" in response.content.decode()
     ready.refresh_from_db()
     assert not ready.risk_eliminated
 
 
-def test_the_latest_income_year_decides(personas, ready):
-    income(ready.household, 2025, "100.00")  # older and low: irrelevant
-    monitoring_eliminate_risk(actor=personas.village_x, monitoring=ready, on_date=date(2026, 9, 1))
+def test_the_twelve_months_before_decide_not_the_latest_record(personas, ready):
+    """2026 alone is well above its line; the eight months of 2025 in the
+    window were far below it, so the last 12 months are not."""
+    Income.objects.filter(household=ready.household, year=2025).update(net_income_per_capita=Decimal("3000.00"))
+    Income.objects.filter(household=ready.household, year=2026).update(net_income_per_capita=Decimal("12000.00"))
+    with pytest.raises(ValidationError) as refused:
+        monitoring_eliminate_risk(actor=personas.village_x, monitoring=ready, on_date=date(2026, 3, 1))
+    assert any("近12个月（2025-03-01 至 2026-02-28）" in m and "未高于同期监测标准" in m for m in refused.value.messages)
+    # Later in 2026 the window is mostly 2026, and the household is above the line.
+    Monitoring.objects.filter(pk=ready.pk).update(income_stable_since=date(2026, 1, 1))
+    monitoring_eliminate_risk(actor=personas.village_x, monitoring=ready, on_date=date(2026, 11, 1))
+    ready.refresh_from_db()
     assert ready.risk_eliminated
+
+
+def test_a_missing_year_in_the_window_is_named(personas, ready):
+    Income.objects.filter(household=ready.household, year=2025).delete()
+    with pytest.raises(ValidationError) as refused:
+        monitoring_eliminate_risk(actor=personas.village_x, monitoring=ready, on_date=date(2026, 9, 1))
+    assert any("须先登记2025年收入测算" in m for m in refused.value.messages)
 
 
 def test_a_year_without_a_monitoring_line_is_refused_saying_so(client_for, personas, ready):
@@ -243,13 +264,22 @@ def test_six_months_later_stays_inside_short_months():
 # ------------------------------------------------------------------- list
 
 
+def signalled(household, days_ago: int, **extra):
+    """A case opened by a signal ``days_ago`` days ago and not yet decided."""
+    day = timezone.localdate() - timedelta(days=days_ago)
+    return Monitoring.objects.create(
+        household=household, object_type="突发严重困难户", risk_description="务工收入中断", signal_kind="农户申报",
+        signal_date=day, due_date=day + timedelta(days=15), stage_date=day, **extra,
+    )
+
+
 @pytest.fixture
 def cases(households, areas):
     today = timezone.localdate()
     other = make_household(areas.village_x, "6104991012010002", "张二牛", IDS[3], status="1")
     return dict(
-        overdue=open_case(households.x, identified=today - timedelta(days=20)),
-        fresh=open_case(other, identified=today - timedelta(days=3)),
+        overdue=signalled(households.x, 20),
+        fresh=signalled(other, 3),
         closed=open_case(households.y, identified=date(2025, 1, 5), risk_eliminated=True, risk_eliminated_date=date(2026, 3, 1)),
         outside=open_case(households.z, identified=today - timedelta(days=40)),
     )
@@ -260,8 +290,10 @@ def test_the_list_flags_overdue_cases_and_stays_in_reach(client_for, personas, c
     rows = {case.pk: case for case in response.context["page_obj"]}
     assert set(rows) == {cases["overdue"].pk, cases["fresh"].pk, cases["closed"].pk}
     assert rows[cases["overdue"].pk].is_overdue and not rows[cases["fresh"].pk].is_overdue
+    # Identified the day its risk was first signalled: on time, whenever that was.
     assert not rows[cases["closed"].pk].is_overdue
-    assert response.context["totals"] == {"count": 3, "open": 2, "closed": 1, "overdue": 1}
+    totals = response.context["totals"]
+    assert (totals["count"], totals["identifying"], totals["open"], totals["closed"], totals["overdue"]) == (3, 2, 0, 1, 1)
     assert "逾期" in response.content.decode()
 
 
@@ -272,10 +304,12 @@ def test_the_list_filters_by_state_type_overdue_and_area(client_for, personas, a
         return {case.pk for case in client.get(reverse("households:monitoring_list"), params).context["page_obj"]}
 
     assert shown(state="closed") == {cases["closed"].pk}
-    assert shown(state="open", overdue="on") == {cases["overdue"].pk, cases["outside"].pk}
+    assert shown(state="open") == {cases["outside"].pk}
+    assert shown(state="identifying", overdue="on") == {cases["overdue"].pk}
     assert shown(township=areas.township_b.pk) == {cases["outside"].pk}
     assert shown(village=areas.village_y.pk) == {cases["closed"].pk}
-    assert shown(object_type="边缘易致贫户") == set()
+    assert shown(object_type="边缘易致贫户") == {cases["closed"].pk, cases["outside"].pk}
+    assert shown(signal_kind="农户申报") == {cases["overdue"].pk, cases["fresh"].pk}
     assert shown(q="张二牛") == {cases["fresh"].pk}
 
 
@@ -300,7 +334,8 @@ def test_the_stability_period_is_the_years_setting_not_a_constant(personas, hous
 
     monitoring = Monitoring.objects.create(
         household=households.x, object_type="边缘易致贫户", risk_description="因病支出大",
-        risk_identified_date=date(2025, 1, 10), income_stable_since=date(2025, 2, 1),
+        signal_date=date(2025, 1, 10), due_date=date(2025, 1, 25), stage="identified", stage_date=date(2025, 1, 10),
+        decided_on=date(2025, 1, 10), risk_identified_date=date(2025, 1, 10), income_stable_since=date(2025, 2, 1),
     )
     on = date(2025, 9, 1)  # 7 months after the income became stable
     standard = AnnualStandard.objects.get(year=2025, province="陕西省")
