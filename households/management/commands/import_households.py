@@ -19,7 +19,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, file: Path, dry_run: bool, user: str | None, **options):
         self.verbosity = options.get("verbosity", 1)
-        if not file.exists():
+        if not file.is_file():
             raise CommandError(f"文件不存在：{file}", returncode=2)
         actor = None
         if user:

@@ -13,7 +13,7 @@ class Command(BaseCommand):
         parser.add_argument("--dry-run", action="store_true", help="只检查，不写入")
 
     def handle(self, *args, file: Path, dry_run: bool, **options):
-        if not file.exists():
+        if not file.is_file():
             raise CommandError(f"文件不存在：{file}")
         with file.open("rb") as handle:
             report = area_import(file=handle, dry_run=dry_run)
