@@ -31,6 +31,11 @@ class Plan:
 
 
 MEMBER_DERIVED = ("birth_date", "sex")
+# Household fields an import may set (compared before and after).
+HOUSEHOLD_FIELDS = [
+    "group", "phone", "attribute", "main_cause", "other_cause_1", "other_cause_2", "identification_year",
+    "exit_year", "housing_safety", "safe_drinking_water", "declared_income_per_capita",
+]
 
 
 def _household_label(village_names: dict[int, str], key: tuple[int, str]) -> str:
@@ -309,12 +314,6 @@ class Planner:
                 )
             return False
         return True
-
-
-HOUSEHOLD_FIELDS = [
-    "group", "phone", "attribute", "main_cause", "other_cause_1", "other_cause_2", "identification_year",
-    "exit_year", "housing_safety", "safe_drinking_water", "declared_income_per_capita",
-]
 
 
 def _display(value) -> str:

@@ -45,7 +45,7 @@ class Row:
 
 
 @dataclass
-class Sheet:
+class RosterSheet:
     header_row: int
     columns: list[tuple[Column, int]]  # present columns and their index
     ignored: list[str]
@@ -53,7 +53,7 @@ class Sheet:
     estimated_rows: int
 
 
-def locate_sheet(book: Workbook) -> Sheet:
+def locate_sheet(book: Workbook) -> RosterSheet:
     """The first worksheet whose first six rows hold the header row."""
     wanted = {normalise_label(c) for c in HEADER_REQUIRED}
     by_key = {c.key: c for c in COLUMNS}
@@ -75,7 +75,7 @@ def locate_sheet(book: Workbook) -> Sheet:
                         ignored.append(cell_text(original))
                 last = book.dimension_rows(sheet)
                 estimated = max(0, last - number) if last else 0
-                return Sheet(number, columns, ignored, rows, estimated)
+                return RosterSheet(number, columns, ignored, rows, estimated)
     raise WorkbookRefused(
         "未找到表头：表头行须包含 " + "、".join(HEADER_REQUIRED) + "（表头之上最多 5 行标题）。"
     )
@@ -134,7 +134,7 @@ def load_areas(actor) -> Areas:
 class RowReader:
     """Turns sheet rows into checked values, recording every refused cell."""
 
-    def __init__(self, sheet: Sheet, areas: Areas, report: HouseholdImportReport):
+    def __init__(self, sheet: RosterSheet, areas: Areas, report: HouseholdImportReport):
         self.areas = areas
         self.report = report
         self.columns = sheet.columns
