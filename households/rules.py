@@ -26,10 +26,15 @@ def birth_from_id(id_number: str) -> tuple[date, str]:
     return birth, "男" if int(id_number[16]) % 2 else "女"
 
 
+def _out_of_school_reason(member: Member, age: int) -> str:
+    return f"{member.name}（{age}岁，在校生状况为空，无免学缓学说明）"
+
+
 def compulsory_education_check(members: list[Member], on: date) -> Check:
-    """义务教育有保障: nobody aged 6–15 out of school without a recorded exemption."""
+    """义务教育有保障: nobody aged 6–15 on ``on`` out of school without a
+    recorded exemption (a child turning 16 that day has left compulsory age)."""
     out_of_school = [
-        m.name
+        _out_of_school_reason(m, age)
         for m in members
         if m.is_current and (age := m.age_on(on)) is not None and 6 <= age <= 15
         and not m.school_status and not m.school_exemption
@@ -47,8 +52,13 @@ def medical_check(members: list[Member]) -> Check:
     return Check("medical", "基本医疗有保障", True, "全员参加基本医保和大病保险")
 
 
-def housing_check(household) -> Check:
-    """住房安全有保障: 安全 or 已搬迁."""
+def housing_check(household, on: date | None = None) -> Check:
+    """住房安全有保障: 安全 or 已搬迁; a 易地扶贫搬迁 household that has moved
+    in (by ``on``) lives in its new home, whatever its old house was graded."""
+    moved_in = household.relocated and household.relocation_date is not None and (on is None or household.relocation_date <= on)
+    if moved_in:
+        old = f"，原住房{household.housing_safety}" if household.housing_safety not in ("", HousingSafety.SAFE, HousingSafety.RELOCATED) else ""
+        return Check("housing", "住房安全有保障", True, f"易地扶贫搬迁，{household.relocation_date:%Y-%m-%d} 入住安置房{old}")
     if not household.housing_safety:
         return Check("housing", "住房安全有保障", None, "住房安全情况未登记")
     ok = household.housing_safety in (HousingSafety.SAFE, HousingSafety.RELOCATED)
@@ -66,6 +76,6 @@ def guarantee_checks(household, members: list[Member], on: date) -> list[Check]:
     return [
         compulsory_education_check(members, on),
         medical_check(members),
-        housing_check(household),
+        housing_check(household, on),
         water_check(household),
     ]
