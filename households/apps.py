@@ -26,9 +26,10 @@ class HouseholdsConfig(AppConfig):
         audit_register(m.Attachment)
         audit_register(m.CardPrint)
 
-        # Signals keep card dates current; the imports and printing modules
+        # Signals keep card dates current; the imports and printing services
         # register their background job runners for the task worker.
-        from . import printing, signals  # noqa: F401
+        from . import signals  # noqa: F401
+        from .services import printing  # noqa: F401
         # Adds the household seeder to seed_demo (povertyrelief.demo.DEMO_SEEDERS).
         from . import demo  # noqa: F401
         from .services import imports  # noqa: F401

@@ -27,10 +27,13 @@ from povertyrelief.permissions import require, restrict
 from povertyrelief.views_base import ScopedMixin
 from villages.models import Area, AreaLevel
 
-from .. import printing
+from .. import rendering
 from ..models import Household
+from ..selectors import printing as selectors
+from ..selectors import publicity as publicity_selectors
+from ..selectors.printing import PrintState
 from ..selectors.registry import household_get
-from ..printing import PrintState
+from ..services import printing as services
 
 # A village larger than this is printed in the background like a township.
 INLINE_MAX_CARDS = 80
@@ -85,11 +88,11 @@ class HouseholdCardPdfView(ScopedMixin, View):
     action = "view"
 
     def get(self, request, pk):
-        year = printing.card_year(request.GET.get("year"))
-        card = printing.card_get(actor=request.user, pk=pk, year=year)
-        content = html_to_pdf(printing.cards_html([card]))
+        year = selectors.card_year(request.GET.get("year"))
+        card = selectors.card_get(actor=request.user, pk=pk, year=year)
+        content = html_to_pdf(rendering.cards_html([card]))
         household = card.household
-        printing.card_print_log(
+        services.card_print_log(
             actor=request.user, what=f"{year}年明白卡", object_repr=str(household), rows=1, year=year, request=request
         )
         return pdf_response(content, f"{year}年明白卡_{household.number}_{card.head_name}.pdf")
@@ -104,8 +107,8 @@ class HouseholdCardPrintedView(ScopedMixin, View):
 
     def post(self, request, pk):
         household = household_get(actor=request.user, pk=pk, action="change")
-        year = printing.card_year(request.POST.get("year"))
-        printing.card_prints_record(actor=request.user, household_ids=[household.pk], year=year)
+        year = selectors.card_year(request.POST.get("year"))
+        services.card_prints_record(actor=request.user, household_ids=[household.pk], year=year)
         messages.success(request, f"已登记{household.head_name or household.number}户{year}年明白卡已打印。")
         return redirect(household.get_absolute_url())
 
@@ -141,17 +144,17 @@ class CardBatchView(ScopedMixin, View):
     def get(self, request):
         if "area" not in request.GET:
             return self.page(request, CardBatchForm(user=request.user, initial={"area": _default_area(request.user)}))
-        area = printing.area_get(actor=request.user, pk=_int_or_404(request.GET.get("area")))
-        year = printing.card_year(request.GET.get("year"))
-        households = printing.area_households(actor=request.user, area=area)
+        area = selectors.area_get(actor=request.user, pk=_int_or_404(request.GET.get("area")))
+        year = selectors.card_year(request.GET.get("year"))
+        households = selectors.area_households(actor=request.user, area=area)
         count = households.count()
         if area.level == AreaLevel.VILLAGE and count <= INLINE_MAX_CARDS:
-            content, ids = printing.cards_pdf(households, year=year)
-            printing.card_print_log(
+            content, ids = rendering.cards_pdf(households, year=year)
+            services.card_print_log(
                 actor=request.user, what=f"{year}年明白卡（批量）", object_repr=area_full_name(area), rows=len(ids), year=year,
                 request=request,
             )
-            return pdf_response(content, printing.batch_filename(area, year))
+            return pdf_response(content, services.batch_filename(area, year))
         form = CardBatchForm(user=request.user, initial={"area": area.pk, "year": year})
         return self.page(request, form, confirm_area=area, confirm_year=year, count=count)
 
@@ -162,7 +165,7 @@ class CardBatchView(ScopedMixin, View):
         if not form.is_valid():
             return self.page(request, form, status=400)
         area, year = form.cleaned_data["area"], form.cleaned_data["year"]
-        count = printing.area_households(actor=request.user, area=area).count()
+        count = selectors.area_households(actor=request.user, area=area).count()
         if count == 0:
             messages.warning(request, f"{area.name}没有建档立卡户，无卡可打印。")
             return redirect(f"{reverse('households:card_batch')}?{urlencode({'area': area.pk, 'year': year})}")
@@ -180,13 +183,13 @@ class CardBatchView(ScopedMixin, View):
         """打印登记 for every household of a village or township the user keeps
         (a role that may not is a 403, another area a 404)."""
         require(request.user, "change")
-        area = printing.area_get(actor=request.user, pk=_int_or_404(request.POST.get("area")))
-        year = printing.card_year(request.POST.get("year"))
-        ids = list(printing.area_households(actor=request.user, area=area).values_list("pk", flat=True))
+        area = selectors.area_get(actor=request.user, pk=_int_or_404(request.POST.get("area")))
+        year = selectors.card_year(request.POST.get("year"))
+        ids = list(selectors.area_households(actor=request.user, area=area).values_list("pk", flat=True))
         if not ids:
             messages.warning(request, f"{area.name}没有建档立卡户，无需登记。")
             return redirect("households:card_batch")
-        done = printing.card_prints_record(actor=request.user, household_ids=ids, year=year)
+        done = services.card_prints_record(actor=request.user, household_ids=ids, year=year)
         messages.success(request, f"已登记{area_full_name(area)} {done} 户{year}年明白卡已打印。")
         return redirect(f"{reverse('households:print_queue')}?{urlencode({'village': area.pk, 'year': year, 'state': PrintState.PRINTED})}")
 
@@ -245,14 +248,14 @@ class PrintQueueView(ScopedMixin, View):
 
     def get(self, request, handover_form=None):
         form, filters = self.filters(request)
-        households = printing.print_queue(actor=request.user, **filters)
+        households = selectors.print_queue(actor=request.user, **filters)
         page = Paginator(households, self.paginate_by).get_page(request.GET.get("page"))
         rows = list(page.object_list)
-        prints = printing.latest_prints(rows)
+        prints = selectors.latest_prints(rows)
         for household in rows:
             household.state_label = PrintState.LABELS[household.print_state]
             household.latest_print = prints.get(household.pk)
-        counts = printing.print_queue_counts(
+        counts = selectors.print_queue_counts(
             actor=request.user, year=filters["year"], village=filters["village"], query=filters["query"]
         )
         return render(
@@ -273,7 +276,7 @@ class PrintQueueView(ScopedMixin, View):
 
     def post(self, request):
         require(request.user, "change")
-        year = printing.card_year(request.POST.get("year"))
+        year = selectors.card_year(request.POST.get("year"))
         ids = [int(value) for value in request.POST.getlist("household") if value.isdigit()]
         action = request.POST.get("action")
         if action == "print":
@@ -300,8 +303,8 @@ class PrintQueueView(ScopedMixin, View):
         households = restrict(Household, request.user, "view").filter(pk__in=ids).order_by("village__code", "number", "pk")
         if households.count() != len(set(ids)):
             raise PermissionDenied("所选户中有不在您管辖范围内的户。")
-        content, printed = printing.cards_pdf(households, year=year)
-        printing.card_print_log(
+        content, printed = rendering.cards_pdf(households, year=year)
+        services.card_print_log(
             actor=request.user, what=f"{year}年明白卡（打印队列）", object_repr=f"{len(printed)} 户", rows=len(printed),
             year=year, request=request,
         )
@@ -310,7 +313,7 @@ class PrintQueueView(ScopedMixin, View):
     def record(self, request, ids, year):
         """打印登记 for the selected households (all or nothing)."""
         try:
-            done = printing.card_prints_record(actor=request.user, household_ids=ids, year=year)
+            done = services.card_prints_record(actor=request.user, household_ids=ids, year=year)
         except ValidationError as exc:
             for message in exc.messages:
                 messages.error(request, message)
@@ -325,7 +328,7 @@ class PrintQueueView(ScopedMixin, View):
                 messages.error(request, f"{form.fields[field].label}：{'；'.join(errors)}")
             return redirect(self.back_url(request))
         try:
-            done = printing.card_handover(
+            done = services.card_handover(
                 actor=request.user,
                 household_ids=ids,
                 year=year,
@@ -344,7 +347,7 @@ class PrintQueueView(ScopedMixin, View):
 
 
 class PublicityForm(SmallWidgetsMixin, ChineseFormMixin, forms.Form):
-    kind = forms.ChoiceField(label="名单", choices=list(printing.PUBLICITY_KINDS.items()))
+    kind = forms.ChoiceField(label="名单", choices=list(publicity_selectors.PUBLICITY_KINDS.items()))
     village = forms.ModelChoiceField(label="村", queryset=Area.objects.none())
     start = forms.DateField(label="公示开始日期", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     days = forms.IntegerField(label="公示天数", min_value=1, max_value=60, required=False)
@@ -358,11 +361,11 @@ class PublicityForm(SmallWidgetsMixin, ChineseFormMixin, forms.Form):
     def clean(self):
         data = super().clean()
         kind, days = data.get("kind"), data.get("days")
-        minimum = printing.publicity_min_days(kind or "", timezone.localdate().year)
+        minimum = publicity_selectors.publicity_min_days(kind or "", timezone.localdate().year)
         if days is None:
             data["days"] = minimum
         elif days < minimum:
-            self.add_error("days", f"{printing.PUBLICITY_KINDS.get(kind, '公示')}的公示期不少于 {minimum} 天。")
+            self.add_error("days", f"{publicity_selectors.PUBLICITY_KINDS.get(kind, '公示')}的公示期不少于 {minimum} 天。")
         return data
 
 
@@ -376,7 +379,7 @@ class PublicityView(ScopedMixin, View):
     def get(self, request, kind=None):
         if kind is None:
             return self.chooser(request)
-        if kind not in printing.PUBLICITY_KINDS:
+        if kind not in publicity_selectors.PUBLICITY_KINDS:
             raise Http404("没有这种公示名单。")
         data = request.GET.copy()
         data["kind"] = kind
@@ -392,11 +395,11 @@ class PublicityView(ScopedMixin, View):
         if not form.is_valid():
             return render(request, self.template_name, {"form": form, "inline_max": INLINE_MAX_CARDS}, status=400)
         village = form.cleaned_data["village"]
-        publicity = printing.publicity_list(
+        publicity = publicity_selectors.publicity_list(
             actor=request.user, kind=kind, village=village, start=form.cleaned_data["start"], days=form.cleaned_data["days"]
         )
-        content = html_to_pdf(printing.publicity_pdf_html(publicity))
-        printing.card_print_log(
+        content = html_to_pdf(rendering.publicity_pdf_html(publicity))
+        services.card_print_log(
             actor=request.user, what=f"公示：{publicity.title}", object_repr=area_full_name(village), rows=len(publicity.rows),
             year=publicity.start.year, request=request,
         )

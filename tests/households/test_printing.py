@@ -13,7 +13,8 @@ import pytest
 from pypdf import PdfReader
 from weasyprint.urls import FatalURLFetchingError
 
-from households import printing
+from households import rendering
+from households.selectors import printing
 from households.models import (
     AnnualStandard,
     Assignment,
@@ -107,7 +108,7 @@ def font_names(content: bytes) -> set[str]:
 
 def card_pdf(household, year=THIS_YEAR) -> bytes:
     households = printing.card_households(Household.objects.filter(pk=household.pk), year=year)
-    return pdf.html_to_pdf(printing.cards_html(printing.cards_build(households, year=year)))
+    return pdf.html_to_pdf(rendering.cards_html(printing.cards_build(households, year=year)))
 
 
 # --- The renderer's URL fetcher -------------------------------------------------
@@ -216,7 +217,7 @@ def test_a_household_just_below_the_tight_layout_keeps_the_larger_type_on_one_pa
     household = full_household(areas.village_x, "6104991012010010", members=6, measures=7)
     card = printing.cards_build(printing.card_households(Household.objects.filter(pk=household.pk), year=THIS_YEAR), year=THIS_YEAR)[0]
     assert not card.dense
-    assert page_count(pdf.html_to_pdf(printing.cards_html([card]))) == 1
+    assert page_count(pdf.html_to_pdf(rendering.cards_html([card]))) == 1
 
 
 def test_long_measure_contents_still_fit_one_page(family):
@@ -284,7 +285,7 @@ def test_batch_cards_are_merged_one_page_per_household_in_chunks(areas, househol
     for serial in range(2, 6):
         make_household(areas.village_x, f"61049910120100{serial:02d}", f"户主{serial}", id_with_check(f"61049919700101{serial:02d}1"))
     reports = []
-    content, ids = printing.cards_pdf(
+    content, ids = rendering.cards_pdf(
         Household.objects.filter(village=areas.village_x).order_by("number"), year=THIS_YEAR,
         progress=lambda done, total: reports.append((done, total)), chunk_size=2,
     )

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
 
-from households import printing
+from households.selectors import publicity
 from households.models import CardPrint, Household, Income, Member, Monitoring
 from povertyrelief import pdf
 from povertyrelief.models import Job, PersonalDataAccess
@@ -357,15 +357,15 @@ def test_the_exit_candidate_rule_compares_the_latest_income_with_that_years_line
     Income.objects.create(household=households.x, year=2020, household_size=1, net_income_per_capita=Decimal("4500.00"))
     Income.objects.create(household=households.x, year=2021, household_size=1, net_income_per_capita=Decimal("4000.00"))
     # 2021's line is 4100: the latest income is below it.
-    assert not printing.exit_candidates(actor=personas.village_x, village=areas.village_x).exists()
+    assert not publicity.exit_candidates(actor=personas.village_x, village=areas.village_x).exists()
     Income.objects.filter(household=households.x, year=2021).update(net_income_per_capita=Decimal("4100.01"))
-    assert list(printing.exit_candidates(actor=personas.village_x, village=areas.village_x)) == [households.x]
+    assert list(publicity.exit_candidates(actor=personas.village_x, village=areas.village_x)) == [households.x]
 
 
 def test_a_publicity_list_refuses_private_columns(areas):
     with pytest.raises(ValueError):
-        printing.PublicityList(
-            kind="households", title="名单", intro="", columns=[printing.PublicityColumn("id_number", "证件号码")], rows=[],
+        publicity.PublicityList(
+            kind="households", title="名单", intro="", columns=[publicity.PublicityColumn("id_number", "证件号码")], rows=[],
             village=areas.village_x, start=date.today(), end=date.today(),
         )
 

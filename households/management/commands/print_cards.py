@@ -14,7 +14,9 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from households import printing
+from households.rendering import CHUNK_SIZE, cards_pdf
+from households.selectors.printing import area_households
+from households.services.printing import card_print_log, card_prints_record, records_prints
 from households.management.commands.export_ledger import system_actor
 from povertyrelief.exports import area_full_name
 from povertyrelief.models import User
@@ -31,9 +33,9 @@ class Command(BaseCommand):
         parser.add_argument("--out", required=True, help="输出文件 .pdf")
         parser.add_argument("--user", help="以该用户身份打印（限其管辖范围）")
         parser.add_argument("--record", action="store_true", help="同时以 --user 的身份登记为已打印（打印登记）")
-        parser.add_argument("--chunk", type=int, default=printing.CHUNK_SIZE, help="每批渲染的户数")
+        parser.add_argument("--chunk", type=int, default=CHUNK_SIZE, help="每批渲染的户数")
 
-    def handle(self, *args, area, out, year=None, user=None, record=False, chunk=printing.CHUNK_SIZE, **options):
+    def handle(self, *args, area, out, year=None, user=None, record=False, chunk=CHUNK_SIZE, **options):
         out_path = Path(out)
         if out_path.suffix.lower() != ".pdf":
             raise CommandError("--out 须为 .pdf 文件。")
@@ -47,21 +49,21 @@ class Command(BaseCommand):
             actor = User.objects.select_related("area").filter(username=user).first()
             if actor is None or not actor.can("view"):
                 raise CommandError(f"用户 {user} 不存在或无权查看贫困户。")
-            if record and not printing.records_prints(actor):
+            if record and not records_prints(actor):
                 raise CommandError(f"用户 {user} 的角色不能登记明白卡打印。")
             if not restrict(Area, actor, "view").filter(pk=found.pk).exists():
                 raise CommandError(f"{found.name} 不在用户 {user} 的管辖范围内。")
         else:
             actor = system_actor(found)
-        households = printing.area_households(actor=actor, area=found)
+        households = area_households(actor=actor, area=found)
 
         def progress(done, total):
             self.stdout.write(f"已生成 {done}/{total} 户")
 
-        content, ids = printing.cards_pdf(households, year=year, progress=progress, chunk_size=max(1, chunk))
+        content, ids = cards_pdf(households, year=year, progress=progress, chunk_size=max(1, chunk))
         out_path.write_bytes(content)
-        recorded = printing.card_prints_record(actor=actor, household_ids=ids, year=year) if record and ids else 0
-        printing.card_print_log(
+        recorded = card_prints_record(actor=actor, household_ids=ids, year=year) if record and ids else 0
+        card_print_log(
             actor=actor, what=f"{year}年明白卡（命令行）", object_repr=area_full_name(found), rows=len(ids), year=year
         )
         message = f"已将 {area_full_name(found)} {len(ids)} 户 {year} 年明白卡写入 {out_path}"
