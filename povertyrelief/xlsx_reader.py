@@ -124,7 +124,11 @@ def _local(tag: str) -> str:
     """Tag without its namespace (transitional and strict OOXML alike)."""
     name = _LOCAL_NAMES.get(tag)
     if name is None:
-        name = _LOCAL_NAMES[tag] = tag.rpartition("}")[2]
+        name = tag.rpartition("}")[2]
+        # The cache lives as long as the process: a file full of made-up
+        # tags must not grow it without end.
+        if len(_LOCAL_NAMES) < 1000:
+            _LOCAL_NAMES[tag] = name
     return name
 
 
