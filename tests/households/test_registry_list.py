@@ -246,3 +246,13 @@ class TestIdSearch:
 
     def test_get_is_not_allowed(self, client_for, personas):
         assert client_for(personas.county_admin).get(reverse("households:household_search_id")).status_code == 405
+
+
+def test_the_filter_bar_escapes_area_names_and_keeps_the_choice(client_for, personas, areas, households):
+    from villages.models import Area
+
+    Area.objects.filter(pk=areas.village_y.pk).update(name='李家湾"<b>村')
+    page = client_for(personas.county_admin).get(LIST, {"village": areas.village_y.pk, "status": "0"}).content.decode()
+    assert f'<option value="{areas.village_y.pk}" selected>李家湾&quot;&lt;b&gt;村</option>' in page
+    assert '<option value="0" selected>0 未脱贫</option>' in page
+    assert "<b>村" not in page
