@@ -29,7 +29,7 @@ from ..forms.registry import (
     MemberLeaveForm,
     MemberMakeHeadForm,
 )
-from ..models import HouseholdStatus, Relation
+from ..models import Relation
 from ..selectors import registry as selectors
 from ..services import registry as services
 
@@ -41,7 +41,7 @@ LIST_COLUMNS = [
 ]
 LIST_FIELDS = (
     "village__name", "village__parent__name", "number", "head_name", "member_count", "attribute", "main_cause",
-    "identification_year", "status",
+    "identification_year", "status", "registered",
 )
 HEAD_FIELDS = {"name": "head_name", "id_number": "head_id_number", "disability_cert_number": "head_disability_cert_number"}
 
@@ -51,7 +51,6 @@ def _list_rows(households) -> list[dict]:
     (localised one by one) and a URL reversal per row costs more than the
     page's queries."""
     detail_prefix, detail_suffix = reverse("households:household_detail", args=[0]).rsplit("0", 1)
-    statuses = dict(HouseholdStatus.choices)
     return [
         {
             "township": h.village.parent.name if h.village.parent_id else "",
@@ -63,8 +62,8 @@ def _list_rows(households) -> list[dict]:
             "attribute": h.attribute,
             "cause": h.main_cause,
             "year": "" if h.identification_year is None else str(h.identification_year),
-            "poor": h.is_poor,
-            "status": statuses.get(h.status, h.status),
+            "badge": "warning" if h.is_poor else "success" if h.registered else "secondary",
+            "status": h.status_label,
         }
         for h in households
     ]

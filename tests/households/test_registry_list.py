@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 
 from households.filters import ID_QUERY_SESSION_KEY
-from households.models import Assignment, Cadre, Member, Monitoring
+from households.models import Assignment, Cadre, Household, Member, Monitoring
 from households.rules import birth_from_id
 from households.selectors.registry import household_list
 from povertyrelief.validators import id_check_char
@@ -256,3 +256,22 @@ def test_the_filter_bar_escapes_area_names_and_keeps_the_choice(client_for, pers
     assert f'<option value="{areas.village_y.pk}" selected>李家湾&quot;&lt;b&gt;村</option>' in page
     assert '<option value="0" selected>0 未脱贫</option>' in page
     assert "<b>村" not in page
+
+
+def test_rows_show_area_link_size_and_status_including_households_outside_the_registry(
+    client_for, personas, areas, households, django_assert_max_num_queries
+):
+    make_household(
+        areas.village_x, "6104991012010050", "周边缘", valid_id(50), registered=False, status="", identification_year=None,
+        attribute="", main_cause="",
+    )
+    Household.objects.filter(pk=households.y.pk).update(status="1", exit_year=2020, member_count=4)
+    client = client_for(personas.township_a)
+    with django_assert_max_num_queries(12):
+        page = client.get(LIST).content.decode()
+    row = page.split(households.y.number)[0].rsplit("<tr>", 1)[1] + page.split(households.y.number)[1].split("</tr>")[0]
+    assert "城关镇" in row and "李家湾村" in row and f'href="/households/{households.y.pk}/"' in row
+    assert '<td class="text-end">4</td>' in row and '<span class="badge text-bg-success">已脱贫(享受政策)</span>' in row
+    outside = page.split("6104991012010050")[1].split("</tr>")[0]
+    assert '<span class="badge text-bg-secondary">非建档立卡户</span>' in outside
+    assert '<span class="badge text-bg-warning">未脱贫</span>' in page.split(households.x.number)[1].split("</tr>")[0]
