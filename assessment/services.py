@@ -32,6 +32,8 @@ from households.selectors.income import county_province, standard_in_force
 from povertyrelief.permissions import require, restrict
 
 from . import criteria
+from villages.models import Area, AreaLevel
+
 from .models import (
     STAGE_DATE_FIELDS,
     ExitObjection,
@@ -40,6 +42,10 @@ from .models import (
     ExitStep,
     ObjectionDecision,
     ThirdPartyResult,
+    VillageChecklistItem,
+    VillageChecklistResult,
+    VillageExit,
+    VillageExitStage,
 )
 
 Stage = ExitStage
@@ -123,6 +129,7 @@ def _return(actor, locked: ExitReview, level_stage: str, day: date, reason: str)
 
 
 def _refresh(review: ExitReview, locked: ExitReview) -> ExitReview:
+    """The caller's object, brought up to what was written."""
     review.refresh_from_db()
     return review
 
@@ -435,3 +442,117 @@ def review_announce(*, actor, review: ExitReview, day: date, note: str = "") -> 
         household.full_clean(exclude=["version"])
         household.save(update_fields=["status", "exit_year", "version", "updated_at"])
     return _refresh(review, locked)
+
+
+# --- village exit ----------------------------------------------------------------
+
+
+def _village_checks(actor, village, year: int, day: date):
+    from .selectors import village_standing
+
+    standing = village_standing(actor=actor, village=village, year=year, on=day)
+    return standing, standing.problems
+
+
+def village_exit_propose(
+    *, actor, village, year: int, day: date, results: dict[int, tuple[bool, str]], note: str = ""
+) -> VillageExit:
+    """乡镇申请: the township proposes one of its villages for exit in
+    ``year`` when, on ``day``, its incidence rate is below the year's limit
+    (2%, 3% in western provinces), every 建档立卡 household meets 三保障 and
+    饮水, and every condition of the checklist is met. A village the county
+    returned may be proposed again."""
+    require(actor, "township_review")
+    with transaction.atomic(), set_actor(actor):
+        village = _in_area(Area.objects.filter(level=AreaLevel.VILLAGE).select_for_update(of=("self",)), actor, "township_review", village.pk)
+        _check_day(None, day, "申请")
+        existing = VillageExit.objects.select_for_update(of=("self",)).filter(village=village, year=year).first()
+        if existing is not None and existing.stage != VillageExitStage.RETURNED:
+            raise ValidationError(f"{village.name}{year}年已有退出申请（{existing.get_stage_display()}）。")
+        standing, problems = _village_checks(actor, village, year, day)
+        items = list(VillageChecklistItem.objects.filter(active=True))
+        unmet = [item.name for item in items if not results.get(item.pk, (False, ""))[0]]
+        if unmet:
+            problems.append("退出条件未达到：" + "、".join(unmet))
+        if problems:
+            raise ValidationError(problems)
+        record = existing or VillageExit(village=village, year=year)
+        record.stage, record.stage_date, record.proposed_on, record.proposed_by = VillageExitStage.PROPOSED, day, day, actor
+        record.poor_people, record.rural_population = standing.poor_people, standing.rural_population
+        record.incidence_rate, record.rate_limit, record.households_short = standing.rate, standing.limit, 0
+        record.approved_on = record.publicity_start = record.announced_on = None
+        record.return_reason, record.note = "", (note or "").strip()[:200]
+        record.full_clean()
+        record.save()
+        record.results.all().delete()
+        for item in items:
+            met, text = results[item.pk]
+            VillageChecklistResult.objects.create(village_exit=record, item=item, met=met, note=(text or "").strip()[:200])
+    return record
+
+
+def _village_lock(actor, record: VillageExit, stage: str) -> VillageExit:
+    require(actor, "county_review")
+    locked = _in_area(VillageExit.objects.select_for_update(of=("self",)), actor, "county_review", record.pk)
+    if locked.stage != stage:
+        raise ValidationError(f"当前环节为“{locked.get_stage_display()}”，不能办理此步骤。")
+    return locked
+
+
+def village_exit_review(*, actor, village_exit: VillageExit, day: date, approve: bool, reason: str = "") -> VillageExit:
+    """县级核查: the county checks the township's proposal against the
+    village as it stands on ``day``; it approves, or returns with a reason."""
+    with transaction.atomic(), set_actor(actor):
+        locked = _village_lock(actor, village_exit, VillageExitStage.PROPOSED)
+        _check_day(None, day, "县级核查")
+        if day < locked.stage_date:
+            raise ValidationError({"date": f"县级核查日期不能早于乡镇申请日期 {locked.stage_date:%Y-%m-%d}。"})
+        if approve:
+            _, problems = _village_checks(actor, locked.village, locked.year, day)
+            if problems:
+                raise ValidationError(problems)
+            locked.stage, locked.approved_on = VillageExitStage.APPROVED, day
+        else:
+            if not (reason or "").strip():
+                raise ValidationError({"reason": "退回须说明原因。"})
+            locked.stage, locked.return_reason = VillageExitStage.RETURNED, reason.strip()[:200]
+        locked.stage_date = day
+        locked.save()
+    return locked
+
+
+def village_exit_publicity(*, actor, village_exit: VillageExit, day: date) -> VillageExit:
+    """公示 of the village's exit begins."""
+    with transaction.atomic(), set_actor(actor):
+        locked = _village_lock(actor, village_exit, VillageExitStage.APPROVED)
+        _check_day(None, day, "公示开始")
+        if day < locked.stage_date:
+            raise ValidationError({"date": f"公示开始日期不能早于县级核查日期 {locked.stage_date:%Y-%m-%d}。"})
+        locked.stage, locked.stage_date, locked.publicity_start = VillageExitStage.PUBLICITY, day, day
+        locked.save()
+    return locked
+
+
+def village_exit_announce(*, actor, village_exit: VillageExit, day: date) -> VillageExit:
+    """公告退出, after a 公示 of at least the year's days."""
+    with transaction.atomic(), set_actor(actor):
+        locked = _village_lock(actor, village_exit, VillageExitStage.PUBLICITY)
+        _check_day(None, day, "公告")
+        minimum = publicity_min_days(locked.publicity_start.year)
+        days = (day - locked.publicity_start).days + 1
+        if days < minimum:
+            earliest = locked.publicity_start + timedelta(days=minimum - 1)
+            raise ValidationError({"date": f"公示自 {locked.publicity_start:%Y-%m-%d} 起至少 {minimum} 天，最早于 {earliest:%Y-%m-%d} 公告。"})
+        locked.stage, locked.stage_date, locked.announced_on = VillageExitStage.ANNOUNCED, day, day
+        locked.save()
+    return locked
+
+
+def checklist_item_save(*, actor, item: VillageChecklistItem) -> VillageChecklistItem:
+    """The county administrator keeps the village exit checklist (audited)."""
+    require(actor, "manage")
+    with transaction.atomic(), set_actor(actor):
+        item.name = (item.name or "").strip()
+        item.full_clean()
+        item.save()
+    return item

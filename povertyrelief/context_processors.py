@@ -8,6 +8,7 @@ MENU = [
     ("帮扶干部", "households:cadre_list", "view"),
     ("帮扶措施", "households:measure_list", "view"),
     ("防返贫监测", "households:monitoring_list", "view"),
+    ("脱贫退出", "assessment:review_list", "view"),
     ("资金项目", "funds:ledger", "view"),
     ("明白卡打印", "households:print_queue", "view"),
     ("区划与工作队", "villages:area_list", "view"),
@@ -15,6 +16,7 @@ MENU = [
 MORE = [
     ("数据导入", "households:import_upload", "change"),
     ("年度标准", "households:standard_list", "manage"),
+    ("贫困村退出条件", "assessment:checklist_list", "manage"),
     ("措施目录", "households:category_list", "manage"),
     ("区划导入", "villages:area_import", "manage"),
     ("用户管理", "user_list", "manage"),

@@ -30,6 +30,7 @@ urlpatterns = [
     path("areas/", include("villages.urls")),
     path("households/", include("households.urls")),
     path("funds/", include("funds.urls")),
+    path("assessment/", include("assessment.urls")),
     path("exports/", include("povertyrelief.export_urls")),
     path("admin/", admin.site.urls),
 ]

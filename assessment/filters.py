@@ -1,0 +1,58 @@
+"""Filters of the exit lists (pages, Excel and PDF read the same FilterSet
+through the selectors, from a plain dict of strings), on the shared
+township/village filter."""
+
+from __future__ import annotations
+
+import django_filters
+from django.db.models import Q
+from django.utils import timezone
+
+from villages.filters import AreaFilterSet
+from villages.models import Area
+
+from .models import ExitReview, ExitStage
+
+FIRST_YEAR = 2014
+
+
+def year_choices() -> list[tuple[int, str]]:
+    return [(y, f"{y}年") for y in range(timezone.localdate().year, FIRST_YEAR - 1, -1)]
+
+
+class ExitReviewFilter(AreaFilterSet):
+    area_path = "household__village"
+
+    q = django_filters.CharFilter(label="户主或户编号", method="filter_q")
+    year = django_filters.ChoiceFilter(label="退出年度", choices=[], empty_label="全部年度")
+    stage = django_filters.ChoiceFilter(label="环节", choices=ExitStage.choices, empty_label="全部环节")
+
+    def __init__(self, data=None, queryset=None, *, actor, **kwargs):
+        super().__init__(data, queryset, actor=actor, **kwargs)
+        self.filters["year"].extra["choices"] = year_choices()
+
+    def filter_q(self, queryset, name, value):
+        value = (value or "").strip()
+        if not value:
+            return queryset
+        return queryset.filter(Q(household__head_name__contains=value) | Q(household__number__contains=value))
+
+    class Meta:
+        model = ExitReview
+        fields: list[str] = []
+
+
+class VillageFilter(AreaFilterSet):
+    """The village exit list: townships and villages in reach (areas filter themselves)."""
+
+    area_path = "self"
+
+    def filter_township(self, queryset, name, value):
+        return queryset.filter(parent=value)
+
+    def filter_village(self, queryset, name, value):
+        return queryset.filter(pk=value.pk)
+
+    class Meta:
+        model = Area
+        fields: list[str] = []
