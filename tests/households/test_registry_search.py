@@ -200,6 +200,15 @@ class TestPagesAndCounts:
         assert (page_obj.number, page_obj.paginator.num_pages, page_obj.paginator.count) == (1, 1, 3)
         with django_assert_num_queries(1):
             assert self.page(personas.county_admin, {"id_number": IDS[3]})[0] == [city.y.number, city.z.number]
+        # A 户编号 (ASCII) search reads the matching numbers first, then the page.
+        with django_assert_num_queries(2):
+            assert self.page(personas.county_admin, {"q": "1022010001"})[0] == [city.z.number]
+
+    def test_a_number_matching_much_of_the_county_is_still_exact(self, personas, areas, city, monkeypatch):
+        monkeypatch.setattr("households.filters.BROAD_NUMBER_SEARCH", 2)
+        numbers, _, totals = self.page(personas.county_admin, {"q": "10120"})
+        assert numbers == [city.x.number, city.y.number, "6104991012020002"]
+        assert totals["households"] == 3
 
     @pytest.mark.parametrize("sort", ["", "number", "-number", "head", "-head", "size", "-year", "status"])
     def test_every_page_holds_the_rows_of_the_whole_list_in_order(self, personas, areas, city, sort, django_assert_num_queries):
