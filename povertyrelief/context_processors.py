@@ -3,7 +3,7 @@ from django.urls import NoReverseMatch, reverse
 # (label, url name, action the role needs); MORE goes into the 更多 drop-down
 # so the bar fits one line on a 1366-pixel office screen.
 MENU = [
-    ("首页", "home", None),
+    ("挂图作战", "home", None),
     ("贫困户", "households:household_list", "view"),
     ("帮扶干部", "households:cadre_list", "view"),
     ("帮扶措施", "households:measure_list", "view"),
@@ -14,6 +14,8 @@ MENU = [
     ("区划与工作队", "villages:area_list", "view"),
 ]
 MORE = [
+    ("数据质量", "dashboard:quality", "view"),
+    ("年度目标", "dashboard:target_edit", "manage"),
     ("数据导入", "households:import_upload", "change"),
     ("年度标准", "households:standard_list", "manage"),
     ("贫困村退出条件", "assessment:checklist_list", "manage"),

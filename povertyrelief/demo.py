@@ -53,6 +53,10 @@ class DemoCounty:
 
 
 DEMO_SEEDERS: list = []
+# Run after every seeder, by the seed_demo command only: what makes the demo
+# show its tools at work — records breaking the data-quality rules on
+# purpose, annual targets. The seeders' own data stays consistent without it.
+DEMO_SHOWCASE: list = []
 
 
 def person_name(rng: random.Random) -> str:
@@ -167,8 +171,9 @@ def write_accounts_file(demo: DemoCounty, path: Path | None = None) -> Path:
     return path
 
 
-def seed_demo(*, households: int, seed: int, log=print) -> DemoCounty:
-    """Build the demo county in an empty database (deterministic per seed)."""
+def seed_demo(*, households: int, seed: int, log=print, showcase: bool = False) -> DemoCounty:
+    """Build the demo county in an empty database (deterministic per seed);
+    ``showcase`` adds the DEMO_SHOWCASE data."""
     if Area.objects.exists():
         raise RuntimeError("数据库中已有区划数据，演示数据只能写入空数据库。")
     rng = random.Random(seed)
@@ -178,5 +183,7 @@ def seed_demo(*, households: int, seed: int, log=print) -> DemoCounty:
     log(f"驻村工作队：{WorkTeam.objects.count()} 支")
     build_accounts(rng, demo)
     for seeder in DEMO_SEEDERS:
+        seeder(rng=rng, demo=demo, households=households, log=log)
+    for seeder in DEMO_SHOWCASE if showcase else []:
         seeder(rng=rng, demo=demo, households=households, log=log)
     return demo

@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "households",
     "funds",
     "assessment",
+    "dashboard",
 ]
 
 MIDDLEWARE = [

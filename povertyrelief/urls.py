@@ -32,6 +32,7 @@ urlpatterns = [
     path("funds/", include("funds.urls")),
     path("assessment/", include("assessment.urls")),
     path("exports/", include("povertyrelief.export_urls")),
+    path("", include("dashboard.urls")),
     path("admin/", admin.site.urls),
 ]
 

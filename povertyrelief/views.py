@@ -5,13 +5,13 @@ from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
 from django.views import View
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from villages.models import Area, AreaLevel, WorkTeam
+from dashboard.views import render_map
 
 from .audit import audit_log_search
 from .models import User
@@ -52,33 +52,12 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
 @login_required
 def home(request):
+    """Every user with an area starts on the battle map of that area; the
+    auditor (no business data) and a user without an area get the plain page."""
     user = request.user
-    context = {"area": user.area}
     if user.can("view") and user.area is not None:
-        areas = restrict(Area, user)
-        teams = restrict(WorkTeam, user).filter(end_date__isnull=True)
-        context["stats"] = {
-            "townships": areas.filter(level=AreaLevel.TOWNSHIP).count(),
-            "villages": areas.filter(level=AreaLevel.VILLAGE).count(),
-            "current_teams": teams.count(),
-        }
-        if user.area.level != AreaLevel.VILLAGE:
-            context["children"] = (
-                areas.filter(parent=user.area)
-                .annotate(
-                    village_count=Count("children", distinct=True),
-                    team_count=Count("work_teams", filter=Q(work_teams__end_date__isnull=True), distinct=True),
-                )
-                .order_by("code")
-            )
-        else:
-            context["village_teams"] = teams.select_related("village")
-        from households.selectors.measures import monitoring_overdue_for_home
-
-        # Monitoring cases past their identification deadline still waiting
-        # for a decision: the area's to-do list.
-        context["overdue_cases"], context["overdue_count"] = monitoring_overdue_for_home(actor=user)
-    return render(request, "home.html", context)
+        return render_map(request, user.area)
+    return render(request, "home.html", {"area": user.area})
 
 
 class UserListView(ScopedListView):

@@ -11,8 +11,11 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=2020, help="随机种子（同一种子生成同样的数据）")
         parser.add_argument("--if-empty", action="store_true", help="数据库已有数据时跳过而不报错")
         parser.add_argument("--force", action="store_true", help="DEBUG 关闭（生产环境）时仍然生成演示数据")
+        parser.add_argument(
+            "--no-showcase", action="store_true", help="不生成展示用数据（违反数据质量规则的示例记录、年度目标）"
+        )
 
-    def handle(self, *args, households: int, seed: int, if_empty: bool, force: bool = False, **options):
+    def handle(self, *args, households: int, seed: int, if_empty: bool, force: bool = False, no_showcase: bool = False, **options):
         from django.conf import settings
 
         from villages.models import Area
@@ -28,6 +31,6 @@ class Command(BaseCommand):
                 self.stdout.write("数据库已有数据，跳过演示数据生成。")
                 return
             raise CommandError("数据库中已有区划数据，演示数据只能写入空数据库。")
-        demo = seed_demo(households=households, seed=seed, log=self.stdout.write)
+        demo = seed_demo(households=households, seed=seed, log=self.stdout.write, showcase=not no_showcase)
         path = write_accounts_file(demo)
         self.stdout.write(self.style.SUCCESS(f"演示数据已生成；演示账户写入 {path}"))

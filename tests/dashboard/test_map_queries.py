@@ -1,0 +1,109 @@
+"""The map costs the same number of queries whatever the size of the area:
+every figure is a grouped aggregate, never a loop over records. And a map
+shown again comes from the cache until something changes."""
+
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from dashboard import selectors
+from dashboard.selectors import area_map, area_map_compute
+from households.models import Household
+from tests.conftest import make_area
+from tests.dashboard.conftest import household
+
+pytestmark = pytest.mark.django_db
+
+
+def queries_for(actor, area, year) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        area_map_compute(actor=actor, area=area, year=year)
+    return len(captured)
+
+
+def grow(areas, villages: int = 4, per_village: int = 6):
+    """More villages and households in township A."""
+    for v in range(villages):
+        village = make_area(f"6104991013{v:02d}", f"新村{v}", areas.township_a, rural_population=500)
+        for n in range(per_village):
+            household(village, f"{village.code}{n:04d}", people=2, status="0" if n % 2 else "1", exit_year=None if n % 2 else 2020)
+
+
+def test_the_query_count_does_not_grow_with_households_or_villages(county, areas, personas, year):
+    before = {
+        "county": queries_for(personas.county_admin, areas.county, year),
+        "township": queries_for(personas.township_a, areas.township_a, year),
+        "village": queries_for(personas.village_x, areas.village_x, year),
+    }
+    grow(areas)
+    assert Household.objects.count() > 30
+    after = {
+        "county": queries_for(personas.county_admin, areas.county, year),
+        "township": queries_for(personas.township_a, areas.township_a, year),
+        "village": queries_for(personas.village_x, areas.village_x, year),
+    }
+    assert after == before
+    # A village has no targets of its own: one query fewer.
+    assert before["county"] == before["township"] == before["village"] + 1
+
+
+def test_a_map_shown_again_reads_no_figures(county, areas, client_for, personas, django_assert_max_num_queries):
+    client = client_for(personas.county_viewer)
+    url = reverse("dashboard:map", args=[areas.county.code])
+    client.get(url)
+    # Session (read and touched), user, its area, the map's area, the audit
+    # stamp: nothing of the figures.
+    with django_assert_max_num_queries(8) as captured:
+        response = client.get(url)
+    assert response.status_code == 200
+    assert not any("households_household" in q["sql"] for q in captured.captured_queries)
+
+
+def test_a_change_is_shown_after_the_quiet_period_and_the_page_says_how_fresh(county, areas, personas, settings, year):
+    settings.DASHBOARD_QUIET = 0
+    first = area_map(actor=personas.county_admin, area=areas.county, year=year)
+    assert area_map(actor=personas.county_admin, area=areas.county, year=year).computed_at == first.computed_at
+    poor = first.total["poor_households"]
+    county.x_out.status = "3"  # 返贫
+    _audited_status_change(county.x_out, personas.county_admin)
+    again = area_map(actor=personas.county_admin, area=areas.county, year=year)
+    assert again.total["poor_households"] == poor + 1
+    assert again.computed_at >= first.computed_at
+
+
+def _audited_status_change(target, actor):
+    """A saved change, which the audit log records (as every service's does)."""
+    from auditlog.context import set_actor
+
+    with set_actor(actor):
+        target.save()
+
+
+def test_within_the_quiet_period_the_cached_figures_are_marked_stale(county, areas, personas, settings, year):
+    settings.DASHBOARD_QUIET = 3600
+    first = area_map(actor=personas.county_admin, area=areas.county, year=year)
+    county.x_poor.phone = "13911112222"
+    _audited_status_change(county.x_poor, personas.county_admin)
+    again = area_map(actor=personas.county_admin, area=areas.county, year=year)
+    assert again.computed_at == first.computed_at and again.stale
+
+
+def test_old_figures_are_recomputed(county, areas, personas, year, monkeypatch):
+    first = area_map(actor=personas.county_admin, area=areas.county, year=year)
+    later = timezone.now() + timedelta(seconds=selectors.MAX_AGE + 1)
+    monkeypatch.setattr(selectors.timezone, "now", lambda: later)
+    assert area_map(actor=personas.county_admin, area=areas.county, year=year).computed_at == later
+    assert first.computed_at < later
+
+
+def test_refresh_recomputes_and_returns_to_the_map(county, areas, client_for, personas, year):
+    client = client_for(personas.county_admin)
+    url = reverse("dashboard:map", args=[areas.county.code])
+    first = client.get(url).context["data"].computed_at
+    response = client.get(url + f"?year={year}&refresh=1")
+    assert response.status_code == 302 and response["Location"] == url + f"?year={year}"
+    assert client.get(url).context["data"].computed_at > first
