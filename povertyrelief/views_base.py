@@ -96,16 +96,21 @@ class ServiceFormView(ScopedMixin, generic.FormView):
     ``transaction.atomic()``, and a ``ValidationError`` from the service is
     rolled back and shown on the form (each message next to the field it
     names, ``error_fields`` renaming service names to form names), while a
-    ``PermissionDenied`` is answered 403. No subclass writes ``post()``.
+    ``PermissionDenied`` is answered 403 (or, with ``denied_on_form``, shown
+    on the form like a validation error). No subclass writes ``post()``.
     ``get_form_kwargs_extra()`` passes more keyword arguments to the form
     (the user and the object are given when the form takes ``user`` and
-    ``obj``).
+    ``obj``); ``get_message_level(result)`` chooses how the message is shown
+    (success by default; a warning when something is left to do). The
+    service's error stays in ``service_error`` for ``form_invalid``.
     """
 
     action = "change"
     success_message = "已保存。"
     error_fields: dict[str, str] = {}
+    denied_on_form = False
     object = None
+    service_error: ValidationError | PermissionDenied | None = None
 
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
@@ -127,7 +132,11 @@ class ServiceFormView(ScopedMixin, generic.FormView):
         import inspect
 
         kwargs = super().get_form_kwargs()
-        parameters = inspect.signature(self.get_form_class().__init__).parameters
+        # A form may take ``user`` in a base class's __init__ and pass it on.
+        parameters = set()
+        for cls in self.get_form_class().__mro__:
+            if "__init__" in vars(cls):
+                parameters.update(inspect.signature(cls.__init__).parameters)
         if "user" in parameters:
             kwargs["user"] = self.request.user
         if "obj" in parameters:
@@ -142,6 +151,9 @@ class ServiceFormView(ScopedMixin, generic.FormView):
     def get_success_message(self, result) -> str:
         return self.success_message.format(result=result)
 
+    def get_message_level(self, result) -> int:
+        return messages.SUCCESS
+
     def get_success_url(self, result=None) -> str:
         target = result if result is not None else self.object
         return target.get_absolute_url()
@@ -153,7 +165,14 @@ class ServiceFormView(ScopedMixin, generic.FormView):
             with transaction.atomic():
                 result = self.perform(form, self.object)
         except ValidationError as exc:
+            self.service_error = exc
             add_service_errors(form, exc, self.error_fields)
             return self.form_invalid(form)
-        messages.success(self.request, self.get_success_message(result))
+        except PermissionDenied as exc:
+            if not self.denied_on_form:
+                raise
+            self.service_error = exc
+            form.add_error(None, str(exc))
+            return self.form_invalid(form)
+        messages.add_message(self.request, self.get_message_level(result), self.get_success_message(result))
         return HttpResponseRedirect(self.get_success_url(result))

@@ -4,21 +4,20 @@ households without a cadre, and visits (走访记录)."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import path, reverse
+from django.urls import reverse
 from django.views import View
 
 from povertyrelief.audit import history_for
-from povertyrelief.forms import add_service_errors
 from povertyrelief.permissions import restrict
-from povertyrelief.views_base import ScopedCreateView, ScopedMixin, ScopedUpdateView
+from povertyrelief.views_base import ScopedCreateView, ScopedMixin, ScopedUpdateView, ServiceFormView
 
 from ..forms.cadres import AssignmentBulkForm, AssignmentEndForm, AssignmentForm, CadreForm, VisitForm
 from ..models import Assignment, Cadre, Household, HouseholdStatus, UnitLevel, Visit
 from ..selectors import cadres as selectors
+from ..selectors.registry import household_get
 from ..services import cadres as services
 
 PAGE_SIZE = 50
@@ -27,12 +26,6 @@ BULK_PAGE_SIZE = 100
 
 def _page(request, queryset, size=PAGE_SIZE):
     return Paginator(queryset, size).get_page(request.GET.get("page"))
-
-
-def _household(request, pk) -> Household:
-    """A household the user may change, or 404."""
-    queryset = restrict(Household, request.user, "change").select_related("village", "village__parent")
-    return get_object_or_404(queryset, pk=pk)
 
 
 def _current_assignment(household) -> Assignment | None:
@@ -87,131 +80,109 @@ class CadreUpdateView(ScopedUpdateView):
     success_message = "帮扶责任人信息已保存。"
 
 
-class AssignmentCreateView(ScopedMixin, View):
-    action = "change"
+class AssignmentCreateView(ServiceFormView):
+    form_class = AssignmentForm
     template_name = "households/assignment_form.html"
+    denied_on_form = True
 
-    def get(self, request, pk):
-        household = _household(request, pk)
-        form = AssignmentForm(user=request.user)
-        return self.render_form(request, household, form)
+    def get_object(self):
+        return household_get(actor=self.request.user, pk=self.kwargs["pk"], action=self.action)
 
-    def post(self, request, pk):
-        household = _household(request, pk)
-        form = AssignmentForm(request.POST, user=request.user)
-        if form.is_valid():
-            cadre = form.cleaned_data["cadre"]
-            try:
-                services.assignment_replace(
-                    actor=request.user, household=household, cadre=cadre, start_date=form.cleaned_data["start_date"]
-                )
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-            except PermissionDenied as exc:
-                form.add_error(None, str(exc))
-            else:
-                messages.success(request, f"已将{cadre.name}（{cadre.unit}）设为{household}的帮扶责任人。")
-                return redirect(household.get_absolute_url() + "#cadres")
-        return self.render_form(request, household, form)
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(household=self.object, current=_current_assignment(self.object), **kwargs)
 
-    def render_form(self, request, household, form):
-        context = {"household": household, "form": form, "current": _current_assignment(household)}
-        return render(request, self.template_name, context)
+    def perform(self, form, household):
+        data = form.cleaned_data
+        return services.assignment_replace(
+            actor=self.request.user, household=household, cadre=data["cadre"], start_date=data["start_date"]
+        )
+
+    def get_success_message(self, assignment) -> str:
+        cadre = assignment.cadre
+        return f"已将{cadre.name}（{cadre.unit}）设为{self.object}的帮扶责任人。"
+
+    def get_success_url(self, result=None) -> str:
+        return self.object.get_absolute_url() + "#cadres"
 
 
-class AssignmentBulkView(ScopedMixin, View):
+class AssignmentBulkView(ServiceFormView):
     """One cadre for many households: tick them in a filtered list or paste
     their 户编号; all are paired or none."""
 
-    action = "change"
+    form_class = AssignmentBulkForm
     template_name = "households/assignment_bulk.html"
 
-    def filters(self, request) -> dict:
-        filters = request.GET.dict()
+    def filters(self) -> dict:
+        filters = self.request.GET.dict()
         # The page exists mainly to close 一户一名干部 gaps, so by default it
         # lists the households that have none.
         filters.setdefault("without_cadre", "1")
         return filters
 
-    def get(self, request):
-        form = AssignmentBulkForm(user=request.user, initial={"cadre": request.GET.get("cadre")})
-        return self.render_page(request, form)
+    def get_initial(self):
+        return {"cadre": self.request.GET.get("cadre")}
 
-    def post(self, request):
-        form = AssignmentBulkForm(request.POST, user=request.user)
-        if form.is_valid():
-            cadre = form.cleaned_data["cadre"]
-            households = form.cleaned_data["household_list"]
-            try:
-                services.assignment_bulk(
-                    actor=request.user, cadre=cadre, households=households, start_date=form.cleaned_data["start_date"]
-                )
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-            else:
-                messages.success(request, f"已将{cadre.name}设为 {len(households)} 户的帮扶责任人。")
-                query = request.GET.urlencode()
-                return redirect(reverse("households:assignment_bulk") + (f"?{query}" if query else ""))
-        return self.render_page(request, form)
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        filters = self.filters()
+        households = selectors.assignable_households(actor=self.request.user, filters=filters)
+        context.update(
+            page_obj=_page(self.request, households, BULK_PAGE_SIZE),
+            filters=filters,
+            ticked={str(pk) for pk in context["form"]["households"].value() or []},
+            **selectors.area_filter_choices(actor=self.request.user),
+        )
+        return context
 
-    def render_page(self, request, form):
-        filters = self.filters(request)
-        households = selectors.assignable_households(actor=request.user, filters=filters)
-        ticked = {str(pk) for pk in form["households"].value() or []}
-        return render(
-            request,
-            self.template_name,
-            {
-                "form": form,
-                "page_obj": _page(request, households, BULK_PAGE_SIZE),
-                "filters": filters,
-                "ticked": ticked,
-                **selectors.area_filter_choices(actor=request.user),
-            },
+    def perform(self, form, obj):
+        data = form.cleaned_data
+        self.cadre, self.households = data["cadre"], data["household_list"]
+        return services.assignment_bulk(
+            actor=self.request.user, cadre=self.cadre, households=self.households, start_date=data["start_date"]
         )
 
+    def get_success_message(self, result) -> str:
+        return f"已将{self.cadre.name}设为 {len(self.households)} 户的帮扶责任人。"
 
-class AssignmentEndView(ScopedMixin, View):
-    action = "change"
+    def get_success_url(self, result=None) -> str:
+        query = self.request.GET.urlencode()
+        return reverse("households:assignment_bulk") + (f"?{query}" if query else "")
+
+
+class AssignmentEndView(ServiceFormView):
+    form_class = AssignmentEndForm
     template_name = "households/assignment_end.html"
+    denied_on_form = True
 
-    def assignment(self, request, pk) -> Assignment:
-        queryset = restrict(Assignment, request.user, "change").select_related(
+    def get_object(self):
+        queryset = restrict(Assignment, self.request.user, self.action).select_related(
             "cadre", "household", "household__village", "household__village__parent"
         )
-        return get_object_or_404(queryset, pk=pk)
+        return get_object_or_404(queryset, pk=self.kwargs["pk"])
 
-    def get(self, request, pk):
-        assignment = self.assignment(request, pk)
-        if assignment.end_date is not None:
-            messages.info(request, f"该帮扶结对已于 {assignment.end_date:%Y-%m-%d} 解除。")
-            return redirect(assignment.get_absolute_url())
-        return self.render_form(request, assignment, AssignmentEndForm())
+    def get(self, request, *args, **kwargs):
+        if self.object.end_date is not None:
+            messages.info(request, f"该帮扶结对已于 {self.object.end_date:%Y-%m-%d} 解除。")
+            return redirect(self.object.get_absolute_url())
+        return super().get(request, *args, **kwargs)
 
-    def post(self, request, pk):
-        assignment = self.assignment(request, pk)
-        form = AssignmentEndForm(request.POST)
-        if form.is_valid():
-            try:
-                services.assignment_end(
-                    actor=request.user, assignment=assignment,
-                    end_date=form.cleaned_data["end_date"], reason=form.cleaned_data["end_reason"],
-                )
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-            except PermissionDenied as exc:
-                form.add_error(None, str(exc))
-            else:
-                text = f"已解除{assignment.cadre.name}与{assignment.household}的帮扶结对。"
-                if assignment.household.is_poor:
-                    messages.warning(request, text + "该户尚未脱贫，请尽快指定新的帮扶责任人（一户一名干部）。")
-                else:
-                    messages.success(request, text)
-                return redirect(assignment.get_absolute_url())
-        return self.render_form(request, assignment, form)
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(assignment=self.object, household=self.object.household, **kwargs)
 
-    def render_form(self, request, assignment, form):
-        return render(request, self.template_name, {"assignment": assignment, "household": assignment.household, "form": form})
+    def perform(self, form, assignment):
+        data = form.cleaned_data
+        return services.assignment_end(
+            actor=self.request.user, assignment=assignment, end_date=data["end_date"], reason=data["end_reason"]
+        )
+
+    def get_message_level(self, result) -> int:
+        return messages.WARNING if self.object.household.is_poor else messages.SUCCESS
+
+    def get_success_message(self, result) -> str:
+        text = f"已解除{self.object.cadre.name}与{self.object.household}的帮扶结对。"
+        if self.object.household.is_poor:
+            return text + "该户尚未脱贫，请尽快指定新的帮扶责任人（一户一名干部）。"
+        return text
 
 
 class HouseholdsWithoutCadreView(ScopedMixin, View):
@@ -229,34 +200,33 @@ class HouseholdsWithoutCadreView(ScopedMixin, View):
         )
 
 
-class VisitCreateView(ScopedMixin, View):
-    action = "change"
+class VisitCreateView(ServiceFormView):
+    form_class = VisitForm
     template_name = "households/visit_form.html"
+    denied_on_form = True
 
-    def get(self, request, pk):
-        household = _household(request, pk)
-        current = _current_assignment(household)
-        form = VisitForm(user=request.user, current_cadre=current.cadre if current else None)
-        return render(request, self.template_name, {"household": household, "form": form, "current": current})
+    def get_object(self):
+        household = household_get(actor=self.request.user, pk=self.kwargs["pk"], action=self.action)
+        self.current = _current_assignment(household)
+        return household
 
-    def post(self, request, pk):
-        household = _household(request, pk)
-        current = _current_assignment(household)
-        form = VisitForm(
-            request.POST, request.FILES, user=request.user, current_cadre=current.cadre if current else None,
-            instance=Visit(household=household),
-        )
-        if form.is_valid():
-            try:
-                visit = services.visit_create(actor=request.user, visit=form.save(commit=False))
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-            except PermissionDenied as exc:
-                form.add_error(None, str(exc))
-            else:
-                messages.success(request, f"已记录{visit.date:%Y-%m-%d}{visit.cadre.name}的走访。")
-                return redirect(household.get_absolute_url() + "#visits")
-        return render(request, self.template_name, {"household": household, "form": form, "current": current})
+    def get_form_kwargs_extra(self) -> dict:
+        extra = {"current_cadre": self.current.cadre if self.current else None}
+        if self.request.method == "POST":
+            extra["instance"] = Visit(household=self.object)
+        return extra
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(household=self.object, current=self.current, **kwargs)
+
+    def perform(self, form, household):
+        return services.visit_create(actor=self.request.user, visit=form.save(commit=False))
+
+    def get_success_message(self, visit) -> str:
+        return f"已记录{visit.date:%Y-%m-%d}{visit.cadre.name}的走访。"
+
+    def get_success_url(self, result=None) -> str:
+        return self.object.get_absolute_url() + "#visits"
 
 
 class VisitPhotoView(ScopedMixin, View):
@@ -276,16 +246,3 @@ class VisitPhotoView(ScopedMixin, View):
         response["Cache-Control"] = "private, max-age=3600"
         return response
 
-
-urlpatterns = [
-    path("cadres/", CadreListView.as_view(), name="cadre_list"),
-    path("cadres/new/", CadreCreateView.as_view(), name="cadre_create"),
-    path("cadres/<int:pk>/", CadreDetailView.as_view(), name="cadre_detail"),
-    path("cadres/<int:pk>/edit/", CadreUpdateView.as_view(), name="cadre_update"),
-    path("<int:pk>/assign/", AssignmentCreateView.as_view(), name="assignment_create"),
-    path("assign/", AssignmentBulkView.as_view(), name="assignment_bulk"),
-    path("assignments/<int:pk>/end/", AssignmentEndView.as_view(), name="assignment_end"),
-    path("without-cadre/", HouseholdsWithoutCadreView.as_view(), name="households_without_cadre"),
-    path("<int:pk>/visits/new/", VisitCreateView.as_view(), name="visit_create"),
-    path("visits/<int:pk>/photo/", VisitPhotoView.as_view(), name="visit_photo"),
-]

@@ -6,19 +6,17 @@ from __future__ import annotations
 from datetime import date
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import path, reverse
+from django.urls import reverse
 from django.views import View
 
 from povertyrelief.audit import history_for
-from povertyrelief.forms import add_service_errors
-from povertyrelief.permissions import restrict
-from povertyrelief.views_base import ScopedMixin
+from povertyrelief.views_base import ScopedMixin, ServiceFormView
 
 from ..forms.income import AnnualStandardForm, IncomeForm
 from ..models import PRODUCTION_COST_RATES, AnnualStandard, Household, Income
 from ..selectors import income as selectors
+from ..selectors.registry import household_get
 from ..services import income as services
 
 
@@ -41,75 +39,70 @@ def _cost_rates(standard: AnnualStandard | None) -> list[tuple[str, object]]:
     ]
 
 
-class IncomeFormView(ScopedMixin, View):
-    action = "change"
+class IncomeFormView(ServiceFormView):
+    form_class = IncomeForm
     template_name = "households/income_form.html"
+    denied_on_form = True
 
-    def render_form(self, request, form, household, income=None):
-        year = form["year"].value()
+    def household(self) -> Household:
+        return self.object
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        year = context["form"]["year"].value()
         standard = selectors.standard_for(year=int(year)) if str(year or "").isdigit() else None
-        return render(
-            request,
-            self.template_name,
-            {
-                "form": form,
-                "household": household,
-                "income": income,
-                "standard": standard,
-                "cost_rates": _cost_rates(standard),
-                "history": history_for(income) if income is not None else None,
-            },
+        income = self.object if isinstance(self.object, Income) else None
+        context.update(
+            household=self.household(),
+            income=income,
+            standard=standard,
+            cost_rates=_cost_rates(standard),
+            history=history_for(income) if income is not None else None,
         )
+        return context
 
-    def save(self, request, form, household, income=None):
-        if form.is_valid():
-            try:
-                saved = services.income_save(actor=request.user, income=form.save(commit=False))
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-            except PermissionDenied as exc:
-                form.add_error(None, str(exc))
-            else:
-                messages.success(request, _income_message(saved))
-                return redirect(household.get_absolute_url() + "#income")
-        return self.render_form(request, form, household, income)
+    def perform(self, form, obj):
+        return services.income_save(actor=self.request.user, income=form.save(commit=False))
+
+    def get_success_message(self, income) -> str:
+        return _income_message(income)
+
+    def get_success_url(self, result=None) -> str:
+        return self.household().get_absolute_url() + "#income"
 
 
 class IncomeCreateView(IncomeFormView):
-    def household(self, request, pk) -> Household:
-        queryset = restrict(Household, request.user, "change").select_related("village", "village__parent")
-        return get_object_or_404(queryset, pk=pk)
+    def get_object(self):
+        return household_get(actor=self.request.user, pk=self.kwargs["pk"], action=self.action)
 
-    def get(self, request, pk):
-        household = self.household(request, pk)
-        year_param = request.GET.get("year", "")
-        year = int(year_param) if year_param.isdigit() else date.today().year
-        existing = Income.objects.filter(household=household, year=year).first()
+    def get_form_kwargs_extra(self) -> dict:
+        return {"household": self.object, "instance": Income(household=self.object)}
+
+    def get_initial(self):
+        return {"year": self.year()}
+
+    def year(self) -> int:
+        year_param = self.request.GET.get("year", "")
+        return int(year_param) if year_param.isdigit() else date.today().year
+
+    def get(self, request, *args, **kwargs):
+        year = self.year()
+        existing = Income.objects.filter(household=self.object, year=year).first()
         if existing is not None:
             messages.info(request, f"该户{year}年已有收入测算，已打开编辑页面。")
             return redirect("households:income_update", existing.pk)
-        form = IncomeForm(initial={"year": year}, household=household, instance=Income(household=household))
-        return self.render_form(request, form, household)
-
-    def post(self, request, pk):
-        household = self.household(request, pk)
-        form = IncomeForm(request.POST, household=household, instance=Income(household=household))
-        return self.save(request, form, household)
+        return super().get(request, *args, **kwargs)
 
 
 class IncomeUpdateView(IncomeFormView):
-    def income(self, request, pk) -> Income:
-        return selectors.income_get(actor=request.user, pk=pk, action="change")
+    def get_object(self):
+        return selectors.income_get(actor=self.request.user, pk=self.kwargs["pk"], action=self.action)
 
-    def get(self, request, pk):
-        income = self.income(request, pk)
-        form = IncomeForm(instance=income, household=income.household)
-        return self.render_form(request, form, income.household, income)
+    def household(self) -> Household:
+        return self.object.household
 
-    def post(self, request, pk):
-        income = self.income(request, pk)
-        form = IncomeForm(request.POST, instance=income, household=income.household)
-        return self.save(request, form, income.household, income)
+    def get_form_kwargs_extra(self) -> dict:
+        return {"household": self.object.household, "instance": self.object}
 
 
 class StandardMixin(ScopedMixin):
@@ -123,42 +116,33 @@ class StandardListView(StandardMixin, View):
         return render(request, "households/standard_list.html", {"standards": selectors.standard_list()})
 
 
-class StandardFormView(StandardMixin, View):
+class StandardFormView(ServiceFormView):
+    action = StandardMixin.action
+    form_class = AnnualStandardForm
     template_name = "households/standard_form.html"
 
-    def standard(self, pk) -> AnnualStandard:
+    def get_object(self):
+        pk = self.kwargs.get("pk")
         return get_object_or_404(AnnualStandard, pk=pk) if pk else AnnualStandard()
 
-    def get(self, request, pk=None):
-        standard = self.standard(pk)
-        initial = {} if pk else {"year": date.today().year, "province": selectors.county_province()}
-        return self.render_form(request, AnnualStandardForm(instance=standard, initial=initial), standard)
+    def get_form_kwargs_extra(self) -> dict:
+        return {"instance": self.object}
 
-    def post(self, request, pk=None):
-        standard = self.standard(pk)
-        form = AnnualStandardForm(request.POST, instance=standard)
-        if form.is_valid():
-            try:
-                recomputed = services.standard_save(actor=request.user, standard=form.save(commit=False))
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-            else:
-                text = f"{standard}已保存。"
-                if recomputed:
-                    text += f"已按新的生产成本系数重算 {recomputed} 条{standard.year}年收入测算。"
-                messages.success(request, text)
-                return redirect(reverse("households:standard_list"))
-        return self.render_form(request, form, standard)
+    def get_initial(self):
+        return {} if self.object.pk else {"year": date.today().year, "province": selectors.county_province()}
 
-    def render_form(self, request, form, standard):
-        history = history_for(standard) if standard.pk else None
-        return render(request, self.template_name, {"form": form, "object": standard, "history": history})
+    def get_context_data(self, **kwargs):
+        history = history_for(self.object) if self.object.pk else None
+        return super().get_context_data(history=history, **kwargs)
 
+    def perform(self, form, standard):
+        return services.standard_save(actor=self.request.user, standard=form.save(commit=False))
 
-urlpatterns = [
-    path("<int:pk>/income/new/", IncomeCreateView.as_view(), name="income_create"),
-    path("income/<int:pk>/edit/", IncomeUpdateView.as_view(), name="income_update"),
-    path("standards/", StandardListView.as_view(), name="standard_list"),
-    path("standards/new/", StandardFormView.as_view(), name="standard_create"),
-    path("standards/<int:pk>/edit/", StandardFormView.as_view(), name="standard_update"),
-]
+    def get_success_message(self, recomputed) -> str:
+        text = f"{self.object}已保存。"
+        if recomputed:
+            text += f"已按新的生产成本系数重算 {recomputed} 条{self.object.year}年收入测算。"
+        return text
+
+    def get_success_url(self, result=None) -> str:
+        return reverse("households:standard_list")

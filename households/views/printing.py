@@ -8,26 +8,24 @@ were printed) is always a POST of its own.
 
 from __future__ import annotations
 
-from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header, urlencode
 from django.views import View
 
 from povertyrelief.exports import area_full_name
-from povertyrelief.forms import ChineseFormMixin
-from povertyrelief.jobs import job_start
 from povertyrelief.pdf import html_to_pdf
 from povertyrelief.permissions import require, restrict
-from povertyrelief.views_base import ScopedMixin
+from povertyrelief.views_base import ScopedMixin, ServiceFormView
 from villages.models import Area, AreaLevel
 
 from .. import rendering
+from ..forms.printing import CardBatchForm, CardRecordForm, CardSelectionForm, HandoverForm, PrintQueueFilter, PublicityForm
 from ..models import Household
 from ..selectors import printing as selectors
 from ..selectors import publicity as publicity_selectors
@@ -47,36 +45,28 @@ def pdf_response(content: bytes, filename: str) -> HttpResponse:
     return response
 
 
-def _areas_for_picker(user):
-    return restrict(Area, user, "view").filter(level__in=[AreaLevel.TOWNSHIP, AreaLevel.VILLAGE]).select_related("parent").order_by("code")
+def _int_or_404(value) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise Http404("区划参数无效。") from None
 
 
-def _area_label(area: Area) -> str:
-    if area.level == AreaLevel.VILLAGE and area.parent is not None:
-        return f"{area.parent.name} {area.name}"
-    return f"{area.name}（全乡镇）"
+class RefusalAsMessagesMixin:
+    """Actions posted from a list or a button: a refusal comes back as
+    messages on the page the form was sent from, not as a form of its own."""
 
+    def form_invalid(self, form):
+        if self.service_error is not None:
+            for message in self.service_error.messages:
+                messages.error(self.request, message)
+        else:
+            for name, errors in form.errors.items():
+                messages.error(self.request, f"{form.fields[name].label}：{'；'.join(errors)}")
+        return redirect(self.get_back_url())
 
-class SmallWidgetsMixin:
-    """Bootstrap's small controls, as on the other filter bars."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            css = "form-select form-select-sm" if isinstance(field.widget, forms.Select) else "form-control form-control-sm"
-            field.widget.attrs.setdefault("class", css)
-
-
-class YearField(forms.TypedChoiceField):
-    def __init__(self, **kwargs):
-        this_year = timezone.localdate().year
-        super().__init__(
-            label="年度",
-            coerce=int,
-            choices=[(y, f"{y}年") for y in range(this_year + 1, 2013, -1)],
-            initial=this_year,
-            **kwargs,
-        )
+    def get_back_url(self) -> str:
+        return self.get_success_url()
 
 
 # --- One card ----------------------------------------------------------------
@@ -98,39 +88,39 @@ class HouseholdCardPdfView(ScopedMixin, View):
         return pdf_response(content, f"{year}年明白卡_{household.number}_{card.head_name}.pdf")
 
 
-class HouseholdCardPrintedView(ScopedMixin, View):
+class HouseholdCardPrintedView(RefusalAsMessagesMixin, ServiceFormView):
     """POST /households/<pk>/card/printed/ : 打印登记 for one household's
     card of ``year`` (a role that keeps households; another area's is a 404)."""
 
-    action = "change"
     http_method_names = ["post"]
+    form_class = CardRecordForm
 
-    def post(self, request, pk):
-        household = household_get(actor=request.user, pk=pk, action="change")
-        year = selectors.card_year(request.POST.get("year"))
-        services.card_prints_record(actor=request.user, household_ids=[household.pk], year=year)
-        messages.success(request, f"已登记{household.head_name or household.number}户{year}年明白卡已打印。")
-        return redirect(household.get_absolute_url())
+    def get_object(self):
+        return household_get(actor=self.request.user, pk=self.kwargs["pk"], action="change")
+
+    def perform(self, form, household):
+        self.year = form.cleaned_data["year"]
+        services.card_prints_record(actor=self.request.user, household_ids=[household.pk], year=self.year)
+        return household
+
+    def get_success_message(self, household) -> str:
+        return f"已登记{household.head_name or household.number}户{self.year}年明白卡已打印。"
 
 
 # --- Batch ----------------------------------------------------------------------
 
 
-class CardBatchForm(SmallWidgetsMixin, ChineseFormMixin, forms.Form):
-    area = forms.ModelChoiceField(label="乡镇或村", queryset=Area.objects.none())
-    year = YearField()
-
-    def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["area"].queryset = _areas_for_picker(user)
-        self.fields["area"].label_from_instance = _area_label
+def _default_area(user):
+    return user.area_id if user.area and user.area.level != AreaLevel.COUNTY else None
 
 
-class CardBatchView(ScopedMixin, View):
+class CardBatchView(ServiceFormView):
     """/households/cards/?area=&year= : all cards of a village (inline PDF)
-    or of a township (background job, after confirmation)."""
+    or of a township (background job, after confirmation). A POST starts the
+    job; one with ``action=record`` records the area's cards as printed."""
 
     action = "view"
+    form_class = CardBatchForm
     template_name = "households/print_card_batch.html"
 
     def page(self, request, form, status=200, **context):
@@ -158,77 +148,79 @@ class CardBatchView(ScopedMixin, View):
         form = CardBatchForm(user=request.user, initial={"area": area.pk, "year": year})
         return self.page(request, form, confirm_area=area, confirm_year=year, count=count)
 
-    def post(self, request):
+    def post(self, request, *args, **kwargs):
         if request.POST.get("action") == "record":
-            return self.record(request)
-        form = CardBatchForm(request.POST, user=request.user)
-        if not form.is_valid():
-            return self.page(request, form, status=400)
-        area, year = form.cleaned_data["area"], form.cleaned_data["year"]
-        count = selectors.area_households(actor=request.user, area=area).count()
-        if count == 0:
-            messages.warning(request, f"{area.name}没有建档立卡户，无卡可打印。")
-            return redirect(f"{reverse('households:card_batch')}?{urlencode({'area': area.pk, 'year': year})}")
-        job = job_start(
-            actor=request.user,
-            kind="card_batch",
-            title=f"{area_full_name(area)} {year}年明白卡（{count} 户）",
-            params={"area": area.pk, "year": year},
-            total=count,
-        )
-        messages.success(request, f"已开始生成 {count} 户明白卡，完成后可在本页下载。")
-        return redirect(job.get_absolute_url())
+            return card_batch_record(request, *args, **kwargs)
+        return super().post(request, *args, **kwargs)
 
-    def record(self, request):
-        """打印登记 for every household of a village or township the user keeps
-        (a role that may not is a 403, another area a 404)."""
-        require(request.user, "change")
-        area = selectors.area_get(actor=request.user, pk=_int_or_404(request.POST.get("area")))
-        year = selectors.card_year(request.POST.get("year"))
-        ids = list(selectors.area_households(actor=request.user, area=area).values_list("pk", flat=True))
+    def form_invalid(self, form):
+        return self.page(self.request, form, status=400)
+
+    def perform(self, form, obj):
+        self.area, self.year = form.cleaned_data["area"], form.cleaned_data["year"]
+        return services.card_batch_start(actor=self.request.user, area=self.area, year=self.year)
+
+    def get_message_level(self, job) -> int:
+        return messages.SUCCESS if job else messages.WARNING
+
+    def get_success_message(self, job) -> str:
+        if job is None:
+            return f"{self.area.name}没有建档立卡户，无卡可打印。"
+        return f"已开始生成 {job.total} 户明白卡，完成后可在本页下载。"
+
+    def get_success_url(self, job=None) -> str:
+        if job is None:
+            return f"{reverse('households:card_batch')}?{urlencode({'area': self.area.pk, 'year': self.year})}"
+        return job.get_absolute_url()
+
+
+class CardBatchRecordView(RefusalAsMessagesMixin, ServiceFormView):
+    """打印登记 for every household of a village or township the user keeps
+    (a role that may not is a 403, another area a 404)."""
+
+    form_class = CardRecordForm
+
+    def get_object(self):
+        return selectors.area_get(actor=self.request.user, pk=_int_or_404(self.request.POST.get("area")))
+
+    def perform(self, form, area):
+        self.year = form.cleaned_data["year"]
+        ids = list(selectors.area_households(actor=self.request.user, area=area).values_list("pk", flat=True))
         if not ids:
-            messages.warning(request, f"{area.name}没有建档立卡户，无需登记。")
-            return redirect("households:card_batch")
-        done = services.card_prints_record(actor=request.user, household_ids=ids, year=year)
-        messages.success(request, f"已登记{area_full_name(area)} {done} 户{year}年明白卡已打印。")
-        return redirect(f"{reverse('households:print_queue')}?{urlencode({'village': area.pk, 'year': year, 'state': PrintState.PRINTED})}")
+            return None
+        return services.card_prints_record(actor=self.request.user, household_ids=ids, year=self.year)
+
+    def get_message_level(self, done) -> int:
+        return messages.SUCCESS if done else messages.WARNING
+
+    def get_success_message(self, done) -> str:
+        if not done:
+            return f"{self.object.name}没有建档立卡户，无需登记。"
+        return f"已登记{area_full_name(self.object)} {done} 户{self.year}年明白卡已打印。"
+
+    def get_success_url(self, done=None) -> str:
+        if not done:
+            return reverse("households:card_batch")
+        query = urlencode({"village": self.object.pk, "year": self.year, "state": PrintState.PRINTED})
+        return f"{reverse('households:print_queue')}?{query}"
 
 
-def _default_area(user):
-    return user.area_id if user.area and user.area.level != AreaLevel.COUNTY else None
-
-
-def _int_or_404(value) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        raise Http404("区划参数无效。") from None
+card_batch_record = CardBatchRecordView.as_view()
 
 
 # --- Print queue --------------------------------------------------------------------
 
 
-class PrintQueueFilter(SmallWidgetsMixin, ChineseFormMixin, forms.Form):
-    year = YearField(required=False)
-    village = forms.ModelChoiceField(label="乡镇或村", queryset=Area.objects.none(), required=False)
-    state = forms.ChoiceField(label="状态", choices=PrintState.CHOICES, required=False)
-    q = forms.CharField(label="搜索", required=False, max_length=30)
-
-    def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["village"].queryset = _areas_for_picker(user)
-        self.fields["village"].label_from_instance = _area_label
-        self.fields["village"].empty_label = "全部乡镇和村"
-
-
-class HandoverForm(SmallWidgetsMixin, forms.Form):
-    handed_over_on = forms.DateField(label="发放日期", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
-    handed_over_by = forms.CharField(label="发放人", max_length=30)
+def queue_back_url(request) -> str:
+    back = request.POST.get("next", "")
+    queue = reverse("households:print_queue")
+    return back if back.startswith(queue) else queue
 
 
 class PrintQueueView(ScopedMixin, View):
     """/households/print-queue/ : whose card is missing, out of date, printed
-    but not handed over, or handed over; print or mark handed over in bulk."""
+    but not handed over, or handed over; print or mark handed over in bulk
+    (each a POST naming its ``action``)."""
 
     action = "view"
     template_name = "households/print_queue.html"
@@ -246,7 +238,7 @@ class PrintQueueView(ScopedMixin, View):
             "query": (data.get("q") or "").strip(),
         }
 
-    def get(self, request, handover_form=None):
+    def get(self, request):
         form, filters = self.filters(request)
         households = selectors.print_queue(actor=request.user, **filters)
         page = Paginator(households, self.paginate_by).get_page(request.GET.get("page"))
@@ -258,48 +250,39 @@ class PrintQueueView(ScopedMixin, View):
         counts = selectors.print_queue_counts(
             actor=request.user, year=filters["year"], village=filters["village"], query=filters["query"]
         )
-        return render(
-            request,
-            self.template_name,
-            {
-                "form": form,
-                "filters": filters,
-                "page_obj": page,
-                "rows": rows,
-                "counts": counts,
-                "states": [(key, label, counts.get(key, 0)) for key, label in PrintState.CHOICES],
-                "can_change": request.user.can("change"),
-                "handover_form": handover_form
-                or HandoverForm(initial={"handed_over_on": timezone.localdate(), "handed_over_by": request.user.get_full_name()}),
-            },
+        handover_form = HandoverForm(
+            initial={"handed_over_on": timezone.localdate(), "handed_over_by": request.user.get_full_name()}
         )
+        return render(request, self.template_name, {
+            "form": form, "filters": filters, "page_obj": page, "rows": rows, "counts": counts,
+            "states": [(key, label, counts.get(key, 0)) for key, label in PrintState.CHOICES],
+            "can_change": request.user.can("change"), "handover_form": handover_form,
+        })
 
     def post(self, request):
         require(request.user, "change")
-        year = selectors.card_year(request.POST.get("year"))
-        ids = [int(value) for value in request.POST.getlist("household") if value.isdigit()]
-        action = request.POST.get("action")
-        if action == "print":
-            return self.print_selected(request, ids, year)
-        if action == "record":
-            return self.record(request, ids, year)
-        if action == "handover":
-            return self.handover(request, ids, year)
-        messages.error(request, "请选择要执行的操作（打印、登记已打印或标记发放）。")
-        return redirect(self.back_url(request))
+        view = QUEUE_ACTIONS.get(request.POST.get("action"))
+        if view is None:
+            messages.error(request, "请选择要执行的操作（打印、登记已打印或标记发放）。")
+            return redirect(queue_back_url(request))
+        return view(request)
 
-    def back_url(self, request) -> str:
-        back = request.POST.get("next", "")
-        queue = reverse("households:print_queue")
-        return back if back.startswith(queue) else queue
 
-    def print_selected(self, request, ids, year):
+class PrintQueuePrintView(ScopedMixin, View):
+    """The ticked households' cards in one PDF (reading, not recording)."""
+
+    action = "change"
+
+    def post(self, request):
+        form = CardSelectionForm(request.POST)
+        form.is_valid()
+        ids, year = form.cleaned_data["household"], form.cleaned_data["year"]
         if not ids:
             messages.error(request, "请先勾选要打印明白卡的户。")
-            return redirect(self.back_url(request))
+            return redirect(queue_back_url(request))
         if len(set(ids)) > INLINE_MAX_CARDS:
             messages.error(request, f"一次最多直接打印 {INLINE_MAX_CARDS} 户；更多请用“按村或乡镇批量打印”。")
-            return redirect(self.back_url(request))
+            return redirect(queue_back_url(request))
         households = restrict(Household, request.user, "view").filter(pk__in=ids).order_by("village__code", "number", "pk")
         if households.count() != len(set(ids)):
             raise PermissionDenied("所选户中有不在您管辖范围内的户。")
@@ -310,63 +293,56 @@ class PrintQueueView(ScopedMixin, View):
         )
         return pdf_response(content, f"{year}年明白卡_{len(printed)}户_{timezone.localdate():%Y%m%d}.pdf")
 
-    def record(self, request, ids, year):
-        """打印登记 for the selected households (all or nothing)."""
-        try:
-            done = services.card_prints_record(actor=request.user, household_ids=ids, year=year)
-        except ValidationError as exc:
-            for message in exc.messages:
-                messages.error(request, message)
-            return redirect(self.back_url(request))
-        messages.success(request, f"已登记 {done} 户{year}年明白卡已打印。")
-        return redirect(self.back_url(request))
 
-    def handover(self, request, ids, year):
-        form = HandoverForm(request.POST)
-        if not form.is_valid():
-            for field, errors in form.errors.items():
-                messages.error(request, f"{form.fields[field].label}：{'；'.join(errors)}")
-            return redirect(self.back_url(request))
-        try:
-            done = services.card_handover(
-                actor=request.user,
-                household_ids=ids,
-                year=year,
-                handed_over_on=form.cleaned_data["handed_over_on"],
-                handed_over_by=form.cleaned_data["handed_over_by"],
-            )
-        except ValidationError as exc:
-            for message in exc.messages:
-                messages.error(request, message)
-            return redirect(self.back_url(request))
-        messages.success(request, f"已标记 {done} 户明白卡已发放（{form.cleaned_data['handed_over_on']:%Y-%m-%d}，发放人：{form.cleaned_data['handed_over_by']}）。")
-        return redirect(self.back_url(request))
+class PrintQueueRecordView(RefusalAsMessagesMixin, ServiceFormView):
+    """打印登记 for the ticked households (all or nothing)."""
+
+    form_class = CardSelectionForm
+
+    def perform(self, form, obj):
+        self.year = form.cleaned_data["year"]
+        return services.card_prints_record(actor=self.request.user, household_ids=form.cleaned_data["household"], year=self.year)
+
+    def get_success_message(self, done) -> str:
+        return f"已登记 {done} 户{self.year}年明白卡已打印。"
+
+    def get_success_url(self, result=None) -> str:
+        return queue_back_url(self.request)
+
+
+class PrintQueueHandoverView(PrintQueueRecordView):
+    """The ticked households' latest printed cards handed over (all or nothing)."""
+
+    form_class = HandoverForm
+
+    def perform(self, form, obj):
+        self.cleaned = data = form.cleaned_data
+        return services.card_handover(
+            actor=self.request.user, household_ids=data["household"], year=data["year"],
+            handed_over_on=data["handed_over_on"], handed_over_by=data["handed_over_by"],
+        )
+
+    def get_success_message(self, done) -> str:
+        return f"已标记 {done} 户明白卡已发放（{self.cleaned['handed_over_on']:%Y-%m-%d}，发放人：{self.cleaned['handed_over_by']}）。"
+
+
+QUEUE_ACTIONS = {
+    "print": PrintQueuePrintView.as_view(),
+    "record": PrintQueueRecordView.as_view(),
+    "handover": PrintQueueHandoverView.as_view(),
+}
 
 
 # --- 公示 lists ---------------------------------------------------------------------------
 
 
-class PublicityForm(SmallWidgetsMixin, ChineseFormMixin, forms.Form):
-    kind = forms.ChoiceField(label="名单", choices=list(publicity_selectors.PUBLICITY_KINDS.items()))
-    village = forms.ModelChoiceField(label="村", queryset=Area.objects.none())
-    start = forms.DateField(label="公示开始日期", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
-    days = forms.IntegerField(label="公示天数", min_value=1, max_value=60, required=False)
+def _default_village(user):
+    return user.area_id if user.area and user.area.level == AreaLevel.VILLAGE else None
 
-    def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, **kwargs)
-        villages = restrict(Area, user, "view").filter(level=AreaLevel.VILLAGE).select_related("parent").order_by("code")
-        self.fields["village"].queryset = villages
-        self.fields["village"].label_from_instance = _area_label
 
-    def clean(self):
-        data = super().clean()
-        kind, days = data.get("kind"), data.get("days")
-        minimum = publicity_selectors.publicity_min_days(kind or "", timezone.localdate().year)
-        if days is None:
-            data["days"] = minimum
-        elif days < minimum:
-            self.add_error("days", f"{publicity_selectors.PUBLICITY_KINDS.get(kind, '公示')}的公示期不少于 {minimum} 天。")
-        return data
+def _publicity_url(data: dict) -> str:
+    query = urlencode({"village": data["village"].pk, "start": data["start"].isoformat(), "days": data["days"]})
+    return f"{reverse('households:publicity_pdf', args=[data['kind']])}?{query}"
 
 
 class PublicityView(ScopedMixin, View):
@@ -416,27 +392,8 @@ class PublicityView(ScopedMixin, View):
         return render(request, self.template_name, {"form": form})
 
 
-def _default_village(user):
-    return user.area_id if user.area and user.area.level == AreaLevel.VILLAGE else None
-
-
-def _publicity_url(data: dict) -> str:
-    query = urlencode({"village": data["village"].pk, "start": data["start"].isoformat(), "days": data["days"]})
-    return f"{reverse('households:publicity_pdf', args=[data['kind']])}?{query}"
-
-
 household_card_pdf = HouseholdCardPdfView.as_view()
 household_card_printed = HouseholdCardPrintedView.as_view()
 card_batch = CardBatchView.as_view()
 print_queue = PrintQueueView.as_view()
 publicity = PublicityView.as_view()
-
-urlpatterns = [
-    path("<int:pk>/card.pdf", household_card_pdf, name="household_card_pdf"),
-    path("<int:pk>/card/printed/", household_card_printed, name="household_card_printed"),
-    path("cards/", card_batch, name="card_batch"),
-    path("print-queue/", print_queue, name="print_queue"),
-    # The chooser and the PDF share a name: without a kind, the chooser.
-    path("publicity/", publicity, name="publicity_pdf"),
-    path("publicity/<slug:kind>.pdf", publicity, name="publicity_pdf"),
-]
