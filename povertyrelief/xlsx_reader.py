@@ -446,7 +446,8 @@ def _refusal(exc: Exception, part: str) -> WorkbookRefused:
         return WorkbookRefused(UNSAFE)
     if isinstance(exc, ET.ParseError):
         return WorkbookRefused(_malformed(part, exc))
-    if isinstance(exc, UnicodeError):
+    # A plain LookupError is an unknown encoding declared by the part.
+    if isinstance(exc, UnicodeError) or type(exc) is LookupError:
         return WorkbookRefused(f"工作簿已损坏，无法读取：{part}的文字编码无效。")
     if not isinstance(exc, BROKEN_ERRORS):
         log.exception("unexpected error reading workbook part %s", part or "(structure)")

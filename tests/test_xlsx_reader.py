@@ -125,3 +125,8 @@ def test_shared_strings_are_held_as_texts_only():
 )
 def test_other_files_renamed_xlsx_are_named_for_what_they_are(content, words):
     assert words in refusal(content)
+
+
+def test_a_part_declaring_an_unknown_encoding_is_refused_in_chinese():
+    content = change_part(two_sheets(), "docProps/app.xml", lambda d: b'<?xml version="1.0" encoding="UTF-4"?>' + d)
+    assert "文字编码无效" in refusal(content)

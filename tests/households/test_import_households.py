@@ -289,6 +289,15 @@ def test_a_household_without_a_head_is_refused(personas):
     assert any(e.row == 2 and e.column == "与户主关系" and "没有户主" in e.message for e in report.errors), errors(report)
 
 
+def test_a_misspelt_relation_on_the_head_row_is_reported_once_not_a_crash(personas):
+    rows = roster()
+    rows[0]["与户主关系"] = "户住"
+    report = run(personas.township_a, rows=rows)
+    (error,) = report.errors
+    assert (error.row, error.column) == (2, "与户主关系") and "不是可选值" in error.message
+    assert Household.objects.count() == 0
+
+
 def test_a_number_cell_id_is_refused_with_the_reason(personas):
     rows = roster()
     rows[2]["证件号码"] = int(ZHANG_XIAOMING)

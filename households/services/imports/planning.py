@@ -80,8 +80,10 @@ class Planner:
         for key, rows in groups.items():
             head_rows = [r for r in rows if r.relation == Relation.HEAD]
             label = _household_label(self.village_names, key)
-            if not head_rows and all(r.relation is not None for r in rows):
-                self.error(rows[0].number, "与户主关系", f"{label} 没有户主：每户须有且只有一名“户主”。")
+            if not head_rows:
+                # A refused 与户主关系 cell is already reported: it may be the head's.
+                if all(r.relation is not None for r in rows):
+                    self.error(rows[0].number, "与户主关系", f"{label} 没有户主：每户须有且只有一名“户主”。")
             elif len(head_rows) > 1:
                 numbers = "、".join(str(r.number) for r in head_rows)
                 for extra in head_rows[1:]:
