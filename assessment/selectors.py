@@ -94,8 +94,11 @@ class Checklist:
         return self.checks[2]
 
 
+UNREAD = object()
+
+
 def checklists_for(households: list[Household], *, year: int, on: date | None = None, members=None, incomes=None,
-                   standard=None) -> dict[int, Checklist]:
+                   standard=UNREAD) -> dict[int, Checklist]:
     """Checklists of many households (one query for their reviews of
     ``year``; members, incomes and the standard are read unless given)."""
     on = on or timezone.localdate()
@@ -109,7 +112,7 @@ def checklists_for(households: list[Household], *, year: int, on: date | None = 
             members.setdefault(member.household_id, []).append(member)
     if incomes is None:
         incomes = {i.household_id: i for i in Income.objects.filter(household_id__in=ids, year=year)}
-    if standard is None:
+    if standard is UNREAD:
         standard = AnnualStandard.objects.filter(year=year, province=county_province()).first()
     result = {}
     for household in households:

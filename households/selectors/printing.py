@@ -147,7 +147,9 @@ def _policies(members: list[Member]) -> list[str]:
 
 
 def _status_text(household: Household, monitoring: Monitoring | None) -> str:
-    if household.status in (HouseholdStatus.OUT_WITH_POLICY, HouseholdStatus.OUT_NO_POLICY):
+    if not household.registered:
+        text = "非建档立卡户"
+    elif household.status in (HouseholdStatus.OUT_WITH_POLICY, HouseholdStatus.OUT_NO_POLICY):
         text = f"{household.get_status_display()}，脱贫年度：{household.exit_year or '未登记'}年"
     elif household.status == HouseholdStatus.RETURNED:
         text = "返贫"
@@ -155,7 +157,11 @@ def _status_text(household: Household, monitoring: Monitoring | None) -> str:
             text += f"，计划脱贫年度：{household.planned_exit_year}年"
     else:
         text = f"未脱贫，计划脱贫年度：{household.planned_exit_year}年" if household.planned_exit_year else "未脱贫，计划脱贫年度：未定"
-    if monitoring is not None and not monitoring.risk_eliminated:
+    if monitoring is not None and monitoring.stage == "not_identified":
+        pass
+    elif monitoring is not None and not monitoring.risk_eliminated and monitoring.risk_identified_date is None:
+        text += f"；防返贫监测识别中（{monitoring.object_type}，{monitoring.signal_date:%Y-%m-%d} 风险信号，{monitoring.get_stage_display()}）"
+    elif monitoring is not None and not monitoring.risk_eliminated:
         text += f"；防返贫监测对象（{monitoring.object_type}，{monitoring.risk_identified_date:%Y-%m-%d} 识别，风险未消除）"
     elif monitoring is not None:
         text += f"；监测风险已于 {monitoring.risk_eliminated_date:%Y-%m-%d} 消除"
@@ -179,7 +185,7 @@ def card_households(households: QuerySet[Household], *, year: int) -> QuerySet[H
         ),
         Prefetch("incomes", queryset=Income.objects.filter(year=year), to_attr="card_incomes"),
         Prefetch(
-            "monitorings", queryset=Monitoring.objects.order_by("-risk_identified_date", "-pk"), to_attr="card_monitorings"
+            "monitorings", queryset=Monitoring.objects.order_by("-signal_date", "-pk"), to_attr="card_monitorings"
         ),
     )
 
@@ -189,7 +195,7 @@ def _card_build(household: Household, *, year: int, on: date, team: WorkTeam | N
     assignment = household.card_assignments[0] if household.card_assignments else None
     income = household.card_incomes[0] if household.card_incomes else None
     monitorings = household.card_monitorings
-    monitoring = next((m for m in monitorings if not m.risk_eliminated), monitorings[0] if monitorings else None)
+    monitoring = next((m for m in monitorings if m.is_open), monitorings[0] if monitorings else None)
     measures = household.card_measures
     head = next((m for m in members if m.relation == Relation.HEAD), None)
     per_capita = income.net_income_per_capita if income else None

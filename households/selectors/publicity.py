@@ -10,14 +10,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import F, OuterRef, QuerySet, Subquery
+from django.db.models import QuerySet
 
 from povertyrelief.models import User
 from povertyrelief.permissions import restrict
 from villages.models import Area
 
-from ..models import AnnualStandard, Household, HouseholdStatus, Income, Monitoring
-from .income import county_province, standard_in_force
+from ..models import Household, Monitoring, MonitoringStage
+from .income import standard_in_force
 
 PUBLICITY_KINDS = {
     "exit": "拟退出贫困户名单",
@@ -64,59 +64,13 @@ class PublicityList:
             raise ValueError(f"公示名单不能包含：{', '.join(sorted(forbidden))}")
 
 
-def exit_candidates(*, actor: User, village: Area) -> QuerySet[Household]:
-    """未脱贫 households of the village whose latest income per capita is
-    above that year's poverty line. A stand-in for the exit procedure's own
-    list until exit reviews are recorded."""
-    latest = Income.objects.filter(household=OuterRef("pk")).order_by("-year")
-    line = AnnualStandard.objects.filter(year=OuterRef("latest_income_year"), province=county_province()).values("poverty_line")[:1]
-    return (
-        restrict(Household, actor, "view")
-        .filter(village=village, status=HouseholdStatus.NOT_OUT)
-        .annotate(
-            latest_income_year=Subquery(latest.values("year")[:1]),
-            latest_per_capita=Subquery(latest.values("net_income_per_capita")[:1]),
-        )
-        .annotate(line=Subquery(line))
-        .filter(latest_per_capita__gt=F("line"))
-        .order_by("group", "number", "pk")
-    )
-
-
 def monitoring_cases(*, actor: User, village: Area) -> QuerySet[Monitoring]:
-    """Open 防返贫监测 cases of the village."""
+    """防返贫监测 cases of the village at their 村级公示 (identification step)."""
     return (
         restrict(Monitoring, actor, "view")
-        .filter(household__village=village, risk_eliminated=False)
+        .filter(household__village=village, stage=MonitoringStage.PUBLICITY)
         .select_related("household")
         .order_by("household__group", "household__number", "pk")
-    )
-
-
-def _exit_list(*, actor: User, village: Area) -> dict:
-    households = list(exit_candidates(actor=actor, village=village))
-    return dict(
-        intro=f"经村民代表民主评议、村两委和驻村工作队入户核实，以下 {len(households)} 户拟于本年度退出贫困户，现予公示。",
-        columns=[
-            PublicityColumn("group", "村民小组"),
-            PublicityColumn("head_name", "户主姓名"),
-            PublicityColumn("member_count", "家庭人口", True),
-            PublicityColumn("identification_year", "识别年度", True),
-            PublicityColumn("income", "人均纯收入(元)", True),
-            PublicityColumn("line", "扶贫标准(元)", True),
-        ],
-        rows=[
-            {
-                "group": h.group,
-                "head_name": h.head_name,
-                "member_count": h.member_count,
-                "identification_year": h.identification_year,
-                "income": f"{h.latest_per_capita:.2f}（{h.latest_income_year}年）",
-                "line": f"{h.line:.2f}",
-            }
-            for h in households
-        ],
-        note="拟退出名单按“未脱贫且最近一次收入测算人均纯收入高于当年扶贫标准”生成，以村两委评议结果为准。",
     )
 
 
@@ -129,7 +83,7 @@ def _monitoring_list(*, actor: User, village: Area) -> dict:
             PublicityColumn("head_name", "户主姓名"),
             PublicityColumn("member_count", "家庭人口", True),
             PublicityColumn("object_type", "监测对象类型"),
-            PublicityColumn("identified", "风险识别时间"),
+            PublicityColumn("signalled", "风险信号日期"),
         ],
         rows=[
             {
@@ -137,7 +91,7 @@ def _monitoring_list(*, actor: User, village: Area) -> dict:
                 "head_name": c.household.head_name,
                 "member_count": c.household.member_count,
                 "object_type": c.object_type,
-                "identified": f"{c.risk_identified_date:%Y-%m-%d}",
+                "signalled": f"{c.signal_date:%Y-%m-%d}",
             }
             for c in cases
         ],
@@ -170,7 +124,14 @@ def _household_list(*, actor: User, village: Area) -> dict:
     )
 
 
-PUBLICITY_BUILDERS = {"exit": _exit_list, "monitoring": _monitoring_list, "households": _household_list}
+def _no_exit_procedure(*, actor: User, village: Area) -> dict:
+    return dict(intro="", columns=[PublicityColumn("head_name", "户主姓名")], rows=[], note="脱贫退出程序未启用。")
+
+
+# The 拟退出 list belongs to the exit procedure (assessment.publicity puts
+# its builder here): the households it lists are those whose review is at
+# 村内公示, never guessed from incomes.
+PUBLICITY_BUILDERS = {"exit": _no_exit_procedure, "monitoring": _monitoring_list, "households": _household_list}
 
 
 def publicity_list(*, actor: User, kind: str, village: Area, start: date, days: int) -> PublicityList:

@@ -17,7 +17,7 @@ from pypdf import PdfReader
 from households.selectors import publicity
 from households.models import CardPrint, Household, Income, Member, Monitoring
 from povertyrelief import pdf
-from povertyrelief.models import Job, PersonalDataAccess
+from povertyrelief.models import Job, PersonalDataAccess, User
 from tests.conftest import make_household
 from tests.households.test_printing import THIS_YEAR, full_household, id_with_check, page_count, pdf_text
 
@@ -282,16 +282,28 @@ def test_a_county_viewer_sees_the_queue_but_cannot_change_it(client_for, persona
 
 @pytest.fixture
 def notice_village(areas, households):
-    """In village X: one household above the line (candidate), one below, one
-    exited, and one with an open monitoring case."""
+    """In village X: one household whose exit review is at 村内公示, one above
+    the line with no review (not a candidate: the list is the procedure's),
+    one exited, and one whose monitoring case is at its 村级公示."""
+    from assessment.models import ExitReview
+
     above = households.x
     Income.objects.create(household=above, year=2024, household_size=1, net_income_per_capita=Decimal("9000.00"))
+    ExitReview.objects.create(
+        household=above, year=2024, stage="publicity", stage_date=date(2024, 10, 8), proposed_on=date(2024, 10, 1),
+        votes_for=31, votes_against=2, verified_on=date(2024, 10, 3), food_secure=True, clothing_secure=True,
+        consented_on=date(2024, 10, 5), publicity_start=date(2024, 10, 8), created_by=User.objects.get(username="cun_x"),
+    )
     below, exited, watched = more_households(areas.village_x, 3)
-    Income.objects.create(household=below, year=2024, household_size=1, net_income_per_capita=Decimal("3000.00"))
+    Income.objects.create(household=below, year=2024, household_size=1, net_income_per_capita=Decimal("9000.00"))
     Household.objects.filter(pk=exited.pk).update(status="1", exit_year=2020)
     Income.objects.create(household=exited, year=2024, household_size=1, net_income_per_capita=Decimal("9000.00"))
     Member.objects.filter(household=watched).update(health="患有大病")
-    Monitoring.objects.create(household=watched, object_type="突发严重困难户", risk_description="因病致贫风险", risk_identified_date=date(2025, 5, 1))
+    Monitoring.objects.create(
+        household=watched, object_type="突发严重困难户", risk_description="因病致贫风险", signal_kind="农户申报",
+        signal_date=date(2025, 5, 1), due_date=date(2025, 5, 16), stage="publicity", stage_date=date(2025, 5, 6),
+        checked_on=date(2025, 5, 2), reviewed_on=date(2025, 5, 4), publicity_start=date(2025, 5, 6),
+    )
     return type("Notice", (), dict(above=above, below=below, exited=exited, watched=watched))
 
 
@@ -299,12 +311,12 @@ def publicity_url(kind, **query):
     return reverse("households:publicity_pdf", args=[kind]) + ("?" + "&".join(f"{k}={v}" for k, v in query.items()) if query else "")
 
 
-def test_the_exit_notice_lists_candidates_with_period_hotline_and_seal_and_nothing_private(client_for, personas, areas, notice_village):
+def test_the_exit_notice_lists_the_reviews_at_publicity_with_period_hotline_and_seal_and_nothing_private(client_for, personas, areas, notice_village):
     start = date(2026, 3, 2)
     response = client_for(personas.township_a).get(publicity_url("exit", village=areas.village_x.pk, start=start.isoformat()))
     text = pdf_text(pdf_bytes(response))
     assert "拟退出贫困户名单公示" in text and "秦川县城关镇张家沟村" in text
-    assert "张建国" in text and "9000.00" in text
+    assert "张建国" in text and "9,000.00" in text and "31/2/0" in text and "民主评议" in text
     assert notice_village.below.head_name not in text and notice_village.exited.head_name not in text
     assert "2026年3月2日" in text and "2026年3月8日" in text and "共 7 天" in text
     assert "12317" in text and "村民委员会（盖章）" in text
@@ -315,6 +327,7 @@ def test_the_exit_notice_lists_candidates_with_period_hotline_and_seal_and_nothi
 def test_the_monitoring_notice_never_shows_health_or_the_risk_description(client_for, personas, areas, notice_village):
     text = pdf_text(pdf_bytes(client_for(personas.village_x).get(publicity_url("monitoring"))))
     assert notice_village.watched.head_name in text and "突发严重困难户" in text and "2025-05-01" in text
+    assert notice_village.below.head_name not in text
     assert "张建国" not in text
     for private in ("患有大病", "因病致贫风险", "健康"):
         assert private not in text
@@ -351,15 +364,6 @@ def test_the_notice_chooser_offers_in_scope_villages_and_sends_to_the_pdf(client
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("households:publicity_pdf", args=["monitoring"]))
     assert f"village={areas.village_y.pk}" in response["Location"] and "days=5" in response["Location"]
-
-
-def test_the_exit_candidate_rule_compares_the_latest_income_with_that_years_line(personas, areas, households):
-    Income.objects.create(household=households.x, year=2020, household_size=1, net_income_per_capita=Decimal("4500.00"))
-    Income.objects.create(household=households.x, year=2021, household_size=1, net_income_per_capita=Decimal("4000.00"))
-    # 2021's line is 4100: the latest income is below it.
-    assert not publicity.exit_candidates(actor=personas.village_x, village=areas.village_x).exists()
-    Income.objects.filter(household=households.x, year=2021).update(net_income_per_capita=Decimal("4100.01"))
-    assert list(publicity.exit_candidates(actor=personas.village_x, village=areas.village_x)) == [households.x]
 
 
 def test_a_publicity_list_refuses_private_columns(areas):
