@@ -15,11 +15,12 @@ from dashboard.views import render_map
 
 from .audit import audit_log_search
 from .models import User
-from .permissions import require, restrict
+from .permissions import restrict
 from .two_factor import has_two_factor
 from .two_factor_views import start_code_step
 from .user_forms import AuditSearchForm, PasswordResetByAdminForm, UserCreateForm, UserUpdateForm
-from .views_base import ScopedCreateView, ScopedListView, ScopedMixin, ScopedUpdateView
+from .user_services import user_password_reset
+from .views_base import ScopedCreateView, ScopedListView, ScopedMixin, ScopedUpdateView, ServiceFormView
 
 
 class LoginView(auth_views.LoginView):
@@ -104,34 +105,28 @@ class UserUpdateView(ScopedUpdateView):
         return reverse("user_list")
 
 
-class UserResetPasswordView(ScopedMixin, View):
+class UserResetPasswordView(ServiceFormView):
     action = "manage"
+    form_class = PasswordResetByAdminForm
+    template_name = "generic/object_form.html"
 
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated:
-            require(request.user, self.action)
-            self.target = get_object_or_404(restrict(User, request.user, self.action), pk=kwargs["pk"])
-        return super().dispatch(request, *args, **kwargs)
+    def get_object(self):
+        return get_object_or_404(restrict(User, self.request.user, self.action), pk=self.kwargs["pk"])
 
-    def get(self, request, pk):
-        return self._render(PasswordResetByAdminForm(target=self.target))
+    def get_form_kwargs_extra(self) -> dict:
+        return {"target": self.object}
 
-    def post(self, request, pk):
-        form = PasswordResetByAdminForm(request.POST, target=self.target)
-        if form.is_valid():
-            self.target.set_password(form.cleaned_data["password"])
-            self.target.must_change_password = True
-            self.target.save(update_fields=["password", "must_change_password"])
-            messages.success(request, f"已重置 {self.target} 的密码，对方下次登录时须修改。")
-            return redirect("user_list")
-        return self._render(form)
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(title=f"重置密码：{self.object}", **kwargs)
 
-    def _render(self, form):
-        return render(
-            self.request,
-            "generic/object_form.html",
-            {"form": form, "object": self.target, "title": f"重置密码：{self.target}"},
-        )
+    def perform(self, form, target):
+        return user_password_reset(actor=self.request.user, user=target, password=form.cleaned_data["password"])
+
+    def get_success_message(self, target) -> str:
+        return f"已重置 {target} 的密码，对方下次登录时须修改。"
+
+    def get_success_url(self, result=None) -> str:
+        return reverse("user_list")
 
 
 class AuditLogView(ScopedMixin, View):
