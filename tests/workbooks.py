@@ -206,7 +206,15 @@ def _sub_random(rng, data: bytes, pattern: bytes, values: list[bytes]) -> tuple[
     return data[: match.start(1)] + value + data[match.end(1) :], f"{pattern!r}→{value[:20]!r}"
 
 
+TEXTS = [
+    "", " ", "户主", "户住", "配偶", "之子", "=x", "=SUM(A1)", "0", "-1", "1e9", "2013", "9999", "男", "女", "是", "否",
+    "N/A", "\u3000", "张" * 40, "610499196505120137", "610499196505120138", "61049919650512013x", "H001", "城关镇",
+    "张家沟村", "清河镇", "秦川县", "别县", "残疾", "一级", "一般贫困户", "因病", "13800000001", "4523.505", "1,234.5元",
+]
+TEXTS = [text.encode() for text in TEXTS]
+
 _PATTERNS = {
+    "text": (rb"<t(?: [^>]*)?>([^<]*)</t>", TEXTS),
     "ref": (rb'<c r="([^"]*)"', REFERENCES),
     "index": (rb't="s"[^>]*><v>([^<]*)</v>', INDEXES),
     "number": (rb'<c r="[A-Z]+\d+"(?: s="\d+")?(?: t="n")?><v>([^<]*)</v>', NUMBERS),
