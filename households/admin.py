@@ -62,7 +62,12 @@ class HouseholdAdmin(RegistryAdmin):
     search_fields = ("number", "head_name")
     list_select_related = ("village", "village__parent")
     raw_id_fields = ("village",)
-    readonly_fields = ("head_name", "member_count", "version", "card_data_changed_at", "created_at", "updated_at")
+    # 脱贫状态 and 脱贫年度 change through the exit procedure (公告销号) or a
+    # monitoring decision (返贫), or by a county administrator's edit in the
+    # registry pages, never here.
+    readonly_fields = (
+        "head_name", "member_count", "version", "card_data_changed_at", "created_at", "updated_at", "status", "exit_year",
+    )
     inlines = [MemberInline]
 
 
