@@ -521,18 +521,6 @@ class UnitLevel(models.TextChoices):
     VILLAGE = "村级", "村级"
 
 
-class CadreQuerySet(ScopedQuerySet):
-    def restrict(self, user, action: str = "view"):
-        """Cadres registered in the user's area; for viewing (and assigning),
-        also the county's and the user's township's cadres, since cadres from
-        higher units serve households below them."""
-        scoped = super().restrict(user, action)
-        if action != "view" or user is None or not user.can(action) or user.area.level == "county":
-            return scoped
-        ancestors = [user.area.parent_id] if user.area.level == "township" else [user.area.parent_id, user.area.parent.parent_id]
-        return (scoped | self.filter(area_id__in=[a for a in ancestors if a])).distinct()
-
-
 class Cadre(models.Model):
     name = models.CharField("姓名", max_length=30)
     unit = models.CharField("工作单位", max_length=100)
@@ -545,8 +533,11 @@ class Cadre(models.Model):
     )
     active = models.BooleanField("在岗", default=True)
 
-    objects = ScopedManager.from_queryset(CadreQuerySet)()
+    objects = ScopedManager()
     area_scope_path = "area"
+    # Cadres of higher units serve households below them: village and
+    # township staff see (and assign) the county's and their township's.
+    area_scope_upward = ("view",)
 
     class Meta:
         verbose_name = "帮扶责任人"

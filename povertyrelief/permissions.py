@@ -23,9 +23,22 @@ def area_code_prefix(area) -> str:
     return area.code
 
 
+def _areas_above(area) -> list:
+    """The ids of the township and county above a village, or the county
+    above a township."""
+    if area.level == "township":
+        above = [area.parent_id]
+    else:
+        above = [area.parent_id, area.parent.parent_id]
+    return [pk for pk in above if pk]
+
+
 class ScopedQuerySet(models.QuerySet):
     def restrict(self, user, action: str = "view"):
-        """Rows of this queryset the user may do ``action`` on."""
+        """Rows of this queryset the user may do ``action`` on: those of the
+        user's area and below; for the actions a model names in
+        ``area_scope_upward``, also those registered at the areas above it
+        (cadres of county and township units serve the villages below)."""
         if user is None or not user.can(action):
             return self.none()
         path = getattr(self.model, "area_scope_path", None)
@@ -35,7 +48,11 @@ class ScopedQuerySet(models.QuerySet):
         lookup = "code__startswith" if path == "" else f"{path}__code__startswith"
         if user.area.level == "village":
             lookup = "code" if path == "" else f"{path}__code"
-        return self.filter(**{lookup: prefix})
+        scoped = self.filter(**{lookup: prefix})
+        if action not in getattr(self.model, "area_scope_upward", ()) or user.area.level == "county":
+            return scoped
+        upward = {"pk__in" if path == "" else f"{path}__in": _areas_above(user.area)}
+        return (scoped | self.filter(**upward)).distinct()
 
 
 ScopedManager = models.Manager.from_queryset(ScopedQuerySet)

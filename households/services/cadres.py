@@ -12,8 +12,10 @@ from datetime import date
 
 from auditlog.context import set_actor
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files import File
 from django.db import IntegrityError, transaction
 
+from povertyrelief.models import User
 from povertyrelief.permissions import assert_in_scope, restrict
 
 from ..models import Assignment, Cadre, Household, Visit
@@ -25,7 +27,7 @@ PHOTO_MAX_BYTES = 10 * 1024 * 1024
 PHOTO_SIGNATURES = {b"\xff\xd8\xff": ("image/jpeg", ".jpg"), b"\x89PNG": ("image/png", ".png")}
 
 
-def photo_kind(file) -> tuple[str, str] | None:
+def photo_kind(file: File) -> tuple[str, str] | None:
     """(content type, extension) of a JPEG or PNG by its signature, else None."""
     file.seek(0)
     head = file.read(8)
@@ -36,7 +38,7 @@ def photo_kind(file) -> tuple[str, str] | None:
     return None
 
 
-def photo_check(file) -> tuple[str, str]:
+def photo_check(file: File) -> tuple[str, str]:
     """A visit photo must be a JPEG or PNG of at most 10 MB."""
     if file.size > PHOTO_MAX_BYTES:
         raise ValidationError({"photo": f"照片不能超过10 MB（当前约 {file.size / 1024 / 1024:.1f} MB）。"})
@@ -46,7 +48,7 @@ def photo_check(file) -> tuple[str, str]:
     return kind
 
 
-def _check_cadre(*, actor, cadre: Cadre, keep: Cadre | None = None) -> None:
+def _check_cadre(*, actor: User, cadre: Cadre, keep: Cadre | None = None) -> None:
     if not cadre_choices(actor=actor, include=keep).filter(pk=cadre.pk).exists():
         raise ValidationError({"cadre": f"{cadre.name}不在您可选的帮扶责任人范围内，或已不在岗。"})
 
@@ -56,7 +58,7 @@ def _check_not_future(day: date, field: str, label: str) -> None:
         raise ValidationError({field: f"{label}不能晚于今天。"})
 
 
-def _lock_household(*, actor, household: Household) -> Household:
+def _lock_household(*, actor: User, household: Household) -> Household:
     locked = (
         restrict(Household, actor, "change").select_for_update(of=("self",)).filter(pk=household.pk).first()
     )
@@ -65,7 +67,7 @@ def _lock_household(*, actor, household: Household) -> Household:
     return locked
 
 
-def assignment_replace(*, actor, household: Household, cadre: Cadre, start_date: date) -> Assignment:
+def assignment_replace(*, actor: User, household: Household, cadre: Cadre, start_date: date) -> Assignment:
     """Pair a cadre with a household from ``start_date``. A current cadre is
     replaced: its pairing ends that day with reason 更换帮扶责任人. The cadre
     must be one the actor may see and in post; the date not in the future nor
@@ -103,7 +105,7 @@ def assignment_replace(*, actor, household: Household, cadre: Cadre, start_date:
     return assignment
 
 
-def assignment_bulk(*, actor, cadre: Cadre, households: list[Household], start_date: date) -> list[Assignment]:
+def assignment_bulk(*, actor: User, cadre: Cadre, households: list[Household], start_date: date) -> list[Assignment]:
     """Pair one cadre with many households at once, all or nothing: the first
     household that cannot be paired stops the whole batch, and the error
     names it."""
@@ -121,7 +123,7 @@ def assignment_bulk(*, actor, cadre: Cadre, households: list[Household], start_d
     return created
 
 
-def assignment_end(*, actor, assignment: Assignment, end_date: date, reason: str) -> Assignment:
+def assignment_end(*, actor: User, assignment: Assignment, end_date: date, reason: str) -> Assignment:
     """End a current pairing without a successor (e.g. the household exited
     or the cadre left), with a date not in the future nor before its start,
     and a reason."""
@@ -144,7 +146,7 @@ def assignment_end(*, actor, assignment: Assignment, end_date: date, reason: str
     return locked
 
 
-def visit_create(*, actor, visit: Visit) -> Visit:
+def visit_create(*, actor: User, visit: Visit) -> Visit:
     """Record a visit: date not in the future, a cadre the actor may see (the
     household's current cadre always qualifies), an optional JPEG or PNG photo
     of at most 10 MB stored under a random name."""

@@ -15,12 +15,13 @@ from auditlog.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 
+from povertyrelief.models import User
 from povertyrelief.permissions import assert_in_scope, require
 
-from ..models import INCOME_GROUPS, PRODUCTION_COST_RATES, AnnualStandard, Household, Income
+from ..models import INCOME_GROUPS, PRODUCTION_COST_RATES, AnnualStandard, Income
 from ..selectors.income import county_province, standard_for
+from .printing import card_data_changed
 
 ITEM_FIELDS = [name for names in INCOME_GROUPS.values() for name in names]
 COMPUTED_FIELDS = ["total_income", "production_cost_used", "net_income", "net_income_per_capita"]
@@ -38,7 +39,7 @@ def _check_amounts(income: Income) -> None:
         raise ValidationError(errors)
 
 
-def income_save(*, actor, income: Income) -> Income:
+def income_save(*, actor: User, income: Income) -> Income:
     """Compute and save one household's 收入测算 for a year: one per household
     and year, not for a future year, amounts not negative, household size
     defaulting to the household's current 家庭人口; the production cost, when
@@ -67,7 +68,7 @@ def income_save(*, actor, income: Income) -> Income:
     return income
 
 
-def _recompute_year(*, actor, standard: AnnualStandard) -> int:
+def _recompute_year(*, actor: User, standard: AnnualStandard) -> int:
     """Re-estimate the stored incomes of the standard's year whose production
     cost was estimated (not entered), so stored totals follow the coefficients.
 
@@ -95,14 +96,11 @@ def _recompute_year(*, actor, standard: AnnualStandard) -> int:
     Income.objects.bulk_update(changed, COMPUTED_FIELDS, batch_size=2000)
     LogEntry.objects.bulk_create(audit, batch_size=2000)
     # bulk_update sends no post_save, so mark the printed 明白卡 stale here.
-    household_ids = sorted({income.household_id for income in changed})
-    now = timezone.now()
-    for start in range(0, len(household_ids), 2000):
-        Household.objects.filter(pk__in=household_ids[start : start + 2000]).update(card_data_changed_at=now)
+    card_data_changed(household_ids={income.household_id for income in changed})
     return len(changed)
 
 
-def standard_save(*, actor, standard: AnnualStandard) -> int:
+def standard_save(*, actor: User, standard: AnnualStandard) -> int:
     """Create or edit a year's lines and coefficients (county administrators
     only): poverty line above 0, monitoring line not below it, coefficients
     from 0 to 1. When coefficients change, the year's incomes with an
