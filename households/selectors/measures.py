@@ -176,14 +176,6 @@ def monitoring_totals(cases: QuerySet[Monitoring], today: date | None = None) ->
     )
 
 
-def monitoring_overdue_for_home(*, actor, today: date | None = None, limit: int = 10) -> tuple[list[Monitoring], int]:
-    """The overdue cases of the actor's area still waiting for a decision,
-    oldest signal first, and how many there are: the home page's list."""
-    today = today or timezone.localdate()
-    cases = monitoring_list(actor=actor, filters={"overdue": True, "state": "identifying"}, today=today).order_by("signal_date", "pk")
-    return list(cases[:limit]), cases.count()
-
-
 def area_choices(*, actor) -> tuple[QuerySet[Area], QuerySet[Area]]:
     """Townships and villages the actor may filter by."""
     areas = restrict(Area, actor).order_by("code")
