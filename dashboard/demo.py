@@ -46,7 +46,7 @@ def seed_targets(*, rng, demo, log) -> int:
         figures = area_map_compute(actor=admin, area=demo.county, year=year)
         for row in figures.rows:
             households = row.values.get(EXIT_HOUSEHOLDS, 0) or row.values.get("planned_households", 0)
-            people = row.values.get(EXIT_PEOPLE, 0) or row.values.get("planned_people", households)
+            people = row.values.get(EXIT_PEOPLE, 0) or households * 3  # about three people a household
             if not households:
                 continue
             factor = rng.uniform(0.92, 1.08)

@@ -201,9 +201,7 @@ def area_map_compute(*, actor, area: Area, year: int, today: date | None = None)
     rows = [AreaRow(child, child.name, _complete(figures, sums[child.pk])) for child in children]
     if children and any(sums[OWN].values()):
         rows.append(AreaRow(None, f"{area.name}本级", _complete(figures, sums[OWN])))
-    superseded = {key for provider in found for key in provider.supersedes}
-    breakdowns = [b for provider in found for b in provider.breakdowns(scope)
-                  if not (b.key in superseded and b.key not in type(provider).supersedes)]
+    breakdowns = [b for provider in found for b in provider.breakdowns(scope)]
     keys = {f.key for f in figures}
     villages_key = EXIT_VILLAGES if EXIT_VILLAGES in keys else "villages_below_line"
     return AreaMap(

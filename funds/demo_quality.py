@@ -11,7 +11,7 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from .dashboard import CONFIRM_WITHIN_DAYS
+from .quality import CONFIRM_WITHIN_DAYS
 from .models import Disbursement, DisbursementStatus, Project, ProjectStage, ProjectStep
 
 

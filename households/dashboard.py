@@ -14,9 +14,8 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from decimal import Decimal
 
-from django.db.models import Count, Exists, OuterRef, Q, Sum
+from django.db.models import Count, Exists, OuterRef, Q, Sum, Value
 from django.db.models.functions import Coalesce
-from django.db.models import Value
 
 from povertyrelief.dashboard import (
     EXIT_HOUSEHOLDS,
@@ -31,7 +30,6 @@ from povertyrelief.dashboard import (
 )
 from villages.models import Area
 
-from . import quality  # noqa: F401  (registers the rules)
 from .models import Assignment, CardPrint, Household, HouseholdStatus, Measure, MeasureGroup, MeasureStatus, Monitoring
 from .selectors.income import standard_in_force
 from .selectors.measures import monitoring_overdue_q
@@ -99,7 +97,6 @@ class HouseholdFigures(FigureProvider):
                 exit_households=Count("pk", filter=exited),
                 exit_people=Coalesce(Sum("member_count", filter=exited), 0),
                 planned_households=Count("pk", filter=planned),
-                planned_people=Coalesce(Sum("member_count", filter=planned), 0),
                 no_cadre=Count("pk", filter=_poor() & ~Q(current_cadre_exists())),
                 cards_todo=Count("pk", filter=~Q(card_up_to_date(scope.year))),
             )
@@ -116,10 +113,6 @@ class HouseholdFigures(FigureProvider):
         for row in cases:
             figures.setdefault(row.pop("household__village"), {}).update(row)
         self._villages(scope, figures)
-        self.totals = {}
-        for values in figures.values():
-            for key in ("exit_households", "exit_people", "planned_households", "planned_people"):
-                self.totals[key] = self.totals.get(key, 0) + values.get(key, 0)
         return figures
 
     def _villages(self, scope: MapScope, figures: dict[int, dict]) -> None:
@@ -133,19 +126,7 @@ class HouseholdFigures(FigureProvider):
             values["villages_below_line"] = int(bool(population) and Decimal(poor) * 100 / population < line)
 
     def breakdowns(self, scope: MapScope) -> list[Breakdown]:
-        return [self._exit_stages(scope), self._measures(scope), self._trend(scope)]
-
-    def _exit_stages(self, scope: MapScope) -> Breakdown:
-        totals = getattr(self, "totals", None) or {}
-        people = [Figure("households", "户数"), Figure("people", "人数")]
-        return Breakdown(
-            "exit_stages", f"{scope.year}年脱贫退出进度", "环节", people,
-            [
-                ("计划本年脱贫、尚未销号", {"households": totals.get("planned_households", 0), "people": totals.get("planned_people", 0)}),
-                ("已脱贫销号", {"households": totals.get("exit_households", 0), "people": totals.get("exit_people", 0)}),
-            ],
-            note="按计划脱贫年度和脱贫状态统计；退出验收各环节由脱贫退出模块登记后在此按环节显示。",
-        )
+        return [self._measures(scope), self._trend(scope)]
 
     def _measures(self, scope: MapScope) -> Breakdown:
         """Measures of the year by category: planned, in progress, done."""

@@ -51,7 +51,8 @@ def seed_quality_examples(*, rng, demo, log) -> None:
     made = 0
 
     # 一超过 not met in the exit year: the migrant work income was overstated.
-    for household in _pick(rng, exited):
+    measured = Income.objects.filter(household=OuterRef("pk"), year=OuterRef("exit_year"))
+    for household in _pick(rng, exited.filter(Exists(measured))):
         income = Income.objects.filter(household=household, year=household.exit_year).first()
         if income is None:
             continue
@@ -69,7 +70,9 @@ def seed_quality_examples(*, rng, demo, log) -> None:
         Income.objects.filter(pk=income.pk).update(**{f: getattr(income, f) for f in fields})
         made += 1
     # Exited without a 脱贫年度 (an import that lost the column).
-    made += Household.objects.filter(pk__in=[h.pk for h in _pick(rng, exited.filter(status="1"))]).update(exit_year=None)
+    made += Household.objects.filter(pk__in=[h.pk for h in _pick(rng, exited.filter(status="1").exclude(Exists(measured)))]).update(
+        exit_year=None
+    )
     # A cadre's pairing ended with no successor.
     for household in _pick(rng, poor):
         made += Assignment.objects.filter(household=household, end_date__isnull=True).update(

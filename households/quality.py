@@ -1,7 +1,8 @@
 """Data-quality rules of the registry (数据质量): each one small function
 narrowing scoped rows to the records that break it, registered with its
-Chinese explanation. ``households.dashboard`` imports this module, so the
-finder and the map find the rules when they look for ``dashboard`` modules.
+Chinese explanation; the finder and the map find this module as they find
+every app's ``quality`` module. ``publicity_too_short``, ``steps_out_of_order``
+and ``step_dates`` serve the other apps' procedures too.
 """
 
 from __future__ import annotations
@@ -144,20 +145,6 @@ def school_age_out_of_school(members, scope: MapScope):
 
 
 @quality_rule(
-    "exit_candidate_without_medical_insurance", "计划本年脱贫的户有成员未参加基本医疗保险",
-    model=Member, area_path="household__village", related=("household",), group=GROUP, order=60,
-    explanation="计划本年脱贫、待退出验收的户中，有现有成员未参加城乡居民基本医疗保险，基本医疗有保障不达标。请补登参保情况。",
-    detail=lambda m: f"{m.name} 未参加城乡居民基本医疗保险（计划 {m.household.planned_exit_year} 年脱贫）",
-    label=_member_label,
-)
-def exit_candidate_without_medical_insurance(members, scope: MapScope):
-    return members.filter(
-        left_date__isnull=True, medical_insurance=False,
-        household__status__in=POOR, household__planned_exit_year=scope.year,
-    )
-
-
-@quality_rule(
     "member_over_100", "成员年龄超过100岁",
     model=Member, area_path="household__village", related=("household",), group=GROUP, order=70,
     explanation="现有成员年龄超过 100 岁，多为出生日期录入错误，或成员已去世未减少。请核实。",
@@ -240,41 +227,45 @@ def same_id_in_two_households(members, scope: MapScope):
 # --- monitoring ----------------------------------------------------------------
 
 
-def _out_of_order() -> Q:
-    """Some later step of the identification dated before an earlier one."""
+def steps_out_of_order(steps: list[tuple[str, str]]) -> Q:
+    """Some later step (a date field) dated before an earlier one."""
     condition = Q(pk__in=[])
-    for index, (earlier, _) in enumerate(MONITORING_STEPS):
-        for later, _ in MONITORING_STEPS[index + 1:]:
+    for index, (earlier, _) in enumerate(steps):
+        for later, _ in steps[index + 1:]:
             condition |= Q(**{f"{earlier}__isnull": False, f"{later}__lt": F(earlier)})
     return condition
 
 
-def _steps(case: Monitoring) -> str:
-    return "，".join(f"{label} {getattr(case, name):%m-%d}" for name, label in MONITORING_STEPS if getattr(case, name))
+def step_dates(record, steps: list[tuple[str, str]]) -> str:
+    return "，".join(f"{label} {getattr(record, name):%Y-%m-%d}" for name, label in steps if getattr(record, name))
 
 
 @quality_rule(
     "monitoring_steps_out_of_order", "监测识别环节日期先后颠倒",
     model=Monitoring, area_path="household__village", related=("household",), group=GROUP, order=110,
     explanation="防返贫监测的识别须依次经过风险信号、入户核查、民主评议、村级公示、乡镇审核、县级审定，后一环节的日期不能早于前一环节。",
-    detail=_steps,
+    detail=lambda case: step_dates(case, MONITORING_STEPS),
     label=lambda case: str(case.household),
 )
 def monitoring_steps_out_of_order(cases, scope: MapScope):
-    return cases.filter(_out_of_order())
+    return cases.filter(steps_out_of_order(MONITORING_STEPS))
 
 
-def _publicity_minimums(today: date) -> dict[int, list[int]]:
-    """Minimum 公示 days → the years they applied in (each year's standard,
-    else the latest earlier one, else 5)."""
+def publicity_too_short(setting: str, today: date, start: str = "publicity_start", end: str = "publicity_end") -> Q:
+    """A 公示 (``start`` to ``end``, both days counted) shorter than the
+    year's minimum in the annual standard's ``setting`` (each year's
+    standard, else the latest earlier one, else the default)."""
     standards = standards_by_year()
     by_days: dict[int, list[int]] = {}
-    days = 5
+    days = AnnualStandard._meta.get_field(setting).default
     for year in range(2013, today.year + 2):
         if year in standards:
-            days = standards[year].monitoring_publicity_days
+            days = getattr(standards[year], setting)
         by_days.setdefault(days, []).append(year)
-    return by_days
+    short = Q(pk__in=[])
+    for days, years in by_days.items():
+        short |= Q(**{f"{start}__year__in": years, f"{end}__lt": F(start) + timedelta(days=days - 1)})
+    return Q(**{f"{start}__isnull": False, f"{end}__isnull": False}) & short
 
 
 @quality_rule(
@@ -288,7 +279,4 @@ def _publicity_minimums(today: date) -> dict[int, list[int]]:
     label=lambda case: str(case.household),
 )
 def monitoring_publicity_too_short(cases, scope: MapScope):
-    short = Q(pk__in=[])
-    for days, years in _publicity_minimums(scope.today).items():
-        short |= Q(publicity_start__year__in=years, publicity_end__lt=F("publicity_start") + timedelta(days=days - 1))
-    return cases.filter(publicity_start__isnull=False, publicity_end__isnull=False).filter(short)
+    return cases.filter(publicity_too_short("monitoring_publicity_days", scope.today))

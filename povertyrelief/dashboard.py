@@ -1,8 +1,9 @@
 """挂图作战 and the data-quality finder: what each app contributes.
 
 The battle map (``dashboard`` app) knows no domain model. Each app adds its
-own figures and rules in its own ``dashboard`` module, which is imported
-once, the way ``exports`` modules are (``autodiscover_modules``):
+figures in its own ``dashboard`` module and its rules in its own ``quality``
+module, both imported once, the way ``exports`` modules are
+(``autodiscover_modules``):
 
 - a **figure provider** (``@register_provider`` on a ``FigureProvider``
   subclass) returns additive figures keyed by the area a record belongs to
@@ -16,14 +17,11 @@ once, the way ``exports`` modules are (``autodiscover_modules``):
   break the rule; the finder lists them with a Chinese explanation and a link
   to each record, and the map counts them per area.
 
-Well-known figure keys let providers meet on the map: ``exit_households``,
-``exit_people`` and ``exit_villages`` (exits in the map's year) are set
-against the townships' annual targets. A provider that knows better than
-another can take over a breakdown by listing its key in ``supersedes``: the
-exit procedure (``assessment``) replaces the household registry's
-``exit_stages`` (derived from 脱贫状态 and 脱贫年度) with its stages, and a
-rule registered again with ``replace=True`` replaces an earlier one of the
-same code.
+Well-known figure keys let providers meet on the map: ``exit_households``
+and ``exit_people`` (the registry's exits of the map's year, by 脱贫状态 and
+脱贫年度) and ``exit_villages`` (the exit procedure's villages announced
+that year) are set against the townships' annual targets. A rule registered
+again with ``replace=True`` replaces an earlier one of the same code.
 
 This module imports no domain app except ``villages``.
 """
@@ -155,8 +153,6 @@ class FigureProvider:
     title: ClassVar[str]
     order: ClassVar[int] = 100
     figures: ClassVar[list[Figure]] = []
-    # Breakdown keys of other providers this one replaces on the map.
-    supersedes: ClassVar[frozenset[str]] = frozenset()
 
     def by_area(self, scope: MapScope) -> dict[int, dict[str, Number]]:
         """Additive figures keyed by area id: a constant number of grouped
@@ -241,7 +237,7 @@ def quality_rule(
 def _discover() -> None:
     global _discovered
     if not _discovered:
-        autodiscover_modules("dashboard")
+        autodiscover_modules("dashboard", "quality")
         _discovered = True
 
 

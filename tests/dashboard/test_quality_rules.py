@@ -7,11 +7,13 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from assessment.models import ExitReview, VillageExit
 from funds.models import ProjectStage, ProjectStep
 from households.models import Assignment, Cadre, Household, Income, Measure, MeasureCategory, Member, Monitoring
 from households.quality import years_before
 from households.selectors.income import standard_in_force
 from povertyrelief.dashboard import MapScope, quality_rule_get, quality_rules
+from povertyrelief.models import User
 from tests.dashboard.conftest import household, monitoring_case, new_id
 from tests.funds.conftest import make_allocation, make_project, make_source, record
 
@@ -69,10 +71,48 @@ def school_leaving_age(ctx):
     return member(ctx.households.x, years_before(TODAY, 16) + timedelta(days=1)), member(ctx.households.y, years_before(TODAY, 16))
 
 
+def review(target, stage="proposed", **dates):
+    start = dates.pop("proposed_on", TODAY - timedelta(days=20))
+    return ExitReview.objects.create(household=target, year=TODAY.year, stage=stage, stage_date=start, proposed_on=start,
+                                     created_by=User.objects.get(username="admin1"), **dates)
+
+
 def insurance(ctx):
-    due = household(ctx.areas.village_x, "6104991012019006", planned_exit_year=TODAY.year)
-    later = household(ctx.areas.village_x, "6104991012019007", planned_exit_year=TODAY.year + 1)
-    return member(due, date(1990, 1, 1), medical_insurance=False), member(later, date(1990, 1, 1), medical_insurance=False)
+    under_review = household(ctx.areas.village_x, "6104991012019006")
+    announced = household(ctx.areas.village_x, "6104991012019007")
+    review(under_review)
+    review(announced, stage="announced", county_approved_on=TODAY - timedelta(days=2), announced_on=TODAY - timedelta(days=1))
+    return member(under_review, date(1990, 1, 1), medical_insurance=False), member(announced, date(1990, 1, 1), medical_insurance=False)
+
+
+def review_order(ctx):
+    verified = dict(food_secure=True, clothing_secure=True)
+    bad = review(ctx.households.x, "consented", verified_on=TODAY - timedelta(days=10), consented_on=TODAY - timedelta(days=12), **verified)
+    good = review(ctx.households.y, "consented", verified_on=TODAY - timedelta(days=10), consented_on=TODAY - timedelta(days=10), **verified)
+    return bad, good
+
+
+def review_publicity(ctx):
+    start = TODAY - timedelta(days=12)
+    days = standard_in_force(year=start.year).exit_publicity_days
+    bad = review(ctx.households.x, "publicized", publicity_start=start, publicity_end=start + timedelta(days=days - 2))
+    good = review(ctx.households.y, "publicized", publicity_start=start, publicity_end=start + timedelta(days=days - 1))
+    return bad, good
+
+
+def village_exit(ctx, village, publicity_days: int):
+    announced = TODAY - timedelta(days=1)
+    return VillageExit.objects.create(
+        village=village, year=TODAY.year, stage="announced", stage_date=announced, proposed_on=announced - timedelta(days=30),
+        proposed_by=ctx.personas.township_a, poor_people=1, rural_population=village.rural_population,
+        incidence_rate=Decimal("0.10"), rate_limit=Decimal("3.00"), households_short=0,
+        publicity_start=announced - timedelta(days=publicity_days - 1), announced_on=announced,
+    )
+
+
+def village_publicity(ctx):
+    days = standard_in_force(year=TODAY.year).exit_publicity_days
+    return village_exit(ctx, ctx.areas.village_x, days - 1), village_exit(ctx, ctx.areas.village_y, days)
 
 
 def over_100(ctx):
@@ -158,7 +198,6 @@ CASES = {
     "no_current_cadre": [cadre],
     "unsafe_housing_without_measure": [housing],
     "school_age_out_of_school": [school, school_leaving_age],
-    "exit_candidate_without_medical_insurance": [insurance],
     "member_over_100": [over_100],
     "head_under_16": [head_age],
     "id_disagrees_with_record": [id_record, id_birth],
@@ -168,6 +207,10 @@ CASES = {
     "disbursement_unconfirmed": [disbursement],
     "project_overdue_in_progress": [project_late],
     "project_steps_out_of_order": [project_steps],
+    "review_member_without_medical_insurance": [insurance],
+    "exit_review_steps_out_of_order": [review_order],
+    "exit_publicity_too_short": [review_publicity],
+    "village_exit_publicity_too_short": [village_publicity],
 }
 
 
