@@ -23,7 +23,7 @@ from villages.models import Area, AreaLevel
 
 from . import criteria
 from .filters import ExitReviewFilter, VillageFilter
-from .models import ExitReview, ExitStage, VillageChecklistItem, VillageExit
+from .models import ExitReview, ExitStage, VillageChecklistItem, VillageChecklistResult, VillageExit
 
 CENT = Decimal("0.01")
 
@@ -161,6 +161,7 @@ def village_list(*, actor, year: int, filters: dict | None = None, on: date | No
     counted = registered.annotate(n=Count("pk")).values("n")
     short = registered.filter(guarantee_failure(on)).annotate(n=Count("pk")).values("n")
     exits = VillageExit.objects.filter(village=OuterRef("pk"), year=year)
+    results = VillageChecklistResult.objects.filter(village_exit__village=OuterRef("pk"), village_exit__year=year).order_by().values("village_exit")
     villages = (
         restrict(Area, actor, "view")
         .filter(level=AreaLevel.VILLAGE)
@@ -171,6 +172,8 @@ def village_list(*, actor, year: int, filters: dict | None = None, on: date | No
             households_short=Coalesce(Subquery(short, output_field=IntegerField()), Value(0)),
             exit_stage=Subquery(exits.values("stage")[:1]),
             exit_id=Subquery(exits.values("pk")[:1]),
+            checklist_met=Subquery(results.filter(met=True).annotate(n=Count("pk")).values("n"), output_field=IntegerField()),
+            checklist_total=Subquery(results.annotate(n=Count("pk")).values("n"), output_field=IntegerField()),
         )
     )
     return VillageFilter(filters or {}, villages, actor=actor).qs.order_by("code")

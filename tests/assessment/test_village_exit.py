@@ -124,3 +124,6 @@ def test_the_village_list_shows_rates_and_costs_the_same_queries(client_for, per
         client.get(reverse("assessment:village_list"))
     page = client_for(personas.township_a).get(reverse("assessment:village_detail", args=[village.pk])).content.decode()
     assert "0.08%" in page and "全村建档立卡户“三保障”和饮水安全均达标" in page
+    services.village_exit_propose(actor=personas.township_a, village=village, year=YEAR, day=TODAY, results=all_met())
+    listed = client.get(reverse("assessment:village_list")).content.decode()
+    assert "5/5 项达到" in listed and "乡镇申请" in listed
