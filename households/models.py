@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 
+from povertyrelief.constraints import FieldConstraintsMixin
 from povertyrelief.permissions import ScopedManager, ScopedQuerySet
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
@@ -277,7 +278,7 @@ class MemberQuerySet(ScopedQuerySet):
         return self.filter(left_date__isnull=True)
 
 
-class Member(models.Model):
+class Member(FieldConstraintsMixin, models.Model):
     household = models.ForeignKey(Household, verbose_name="户", on_delete=models.PROTECT, related_name="members")
     name = models.CharField("姓名", max_length=30)
     id_number = models.CharField("证件号码", max_length=18, null=True, blank=True, help_text="18位居民身份证号")
@@ -332,11 +333,13 @@ class Member(models.Model):
                 condition=Q(work_months__isnull=True) | Q(work_months__lte=12),
                 name="%(app_label)s_%(class)s_work_months_max_12",
                 violation_error_message="务工时间为0到12个月。",
+                violation_error_code="work_months",
             ),
             models.CheckConstraint(
                 condition=Q(disability_grade="") | Q(health="残疾"),
                 name="%(app_label)s_%(class)s_grade_only_if_disabled",
                 violation_error_message="只有健康状况为“残疾”时才能填写残疾等级。",
+                violation_error_code="disability_grade",
             ),
             models.CheckConstraint(
                 condition=(Q(left_date__isnull=True) & Q(left_reason="")) | (Q(left_date__isnull=False) & ~Q(left_reason="")),
@@ -373,7 +376,16 @@ class Member(models.Model):
         return day.year - self.birth_date.year - ((day.month, day.day) < (self.birth_date.month, self.birth_date.day))
 
 
-class AnnualStandard(models.Model):
+def _rate_from_0_to_1(field: str, label: str) -> models.CheckConstraint:
+    return models.CheckConstraint(
+        condition=Q(**{f"{field}__gte": 0, f"{field}__lte": 1}),
+        name=f"%(app_label)s_%(class)s_{field}_0_to_1",
+        violation_error_message=f"{label}应在0到1之间（如0.40表示40%%）。",
+        violation_error_code=field,
+    )
+
+
+class AnnualStandard(FieldConstraintsMixin, models.Model):
     """Per-year (and province) lines and production-cost coefficients; county
     administrators edit them."""
 
@@ -412,6 +424,17 @@ class AnnualStandard(models.Model):
                 condition=Q(poverty_line__gt=0), name="%(app_label)s_%(class)s_line_positive",
                 violation_error_message="扶贫标准必须大于0。",
             ),
+            models.CheckConstraint(
+                condition=Q(monitoring_line__isnull=True) | Q(monitoring_line__gte=F("poverty_line")),
+                name="%(app_label)s_%(class)s_monitoring_line_gte_poverty",
+                violation_error_message="监测标准不应低于同年度扶贫标准。",
+                violation_error_code="monitoring_line",
+            ),
+            _rate_from_0_to_1("grain_cost_rate", "粮食生产成本系数"),
+            _rate_from_0_to_1("cash_crop_cost_rate", "经济作物成本系数"),
+            _rate_from_0_to_1("livestock_cost_rate", "畜禽养殖成本系数"),
+            _rate_from_0_to_1("forestry_fruit_cost_rate", "林果成本系数"),
+            _rate_from_0_to_1("other_cost_rate", "其他生产成本系数"),
         ]
 
     def __str__(self) -> str:

@@ -258,19 +258,11 @@ class MemberForm(ChineseFormMixin, forms.ModelForm):
                 raise ValidationError(message)
         return value or None
 
-    def clean_work_months(self):
-        value = self.cleaned_data.get("work_months")
-        if value is not None and value > 12:
-            raise ValidationError("务工时间为0到12个月。")
-        return value
-
     def clean(self):
         cleaned = super().clean()
         if not self.has_error("id_number") and not cleaned.get("id_number"):
             if not (cleaned.get("disability_cert_number") or "").strip():
                 self.add_error("id_number", "请填写身份证号；没有身份证号时填写残疾证号。")
-        if cleaned.get("disability_grade") and cleaned.get("health") != "残疾":
-            self.add_error("disability_grade", "只有健康状况为“残疾”时才能填写残疾等级。")
         return cleaned
 
 

@@ -103,18 +103,10 @@ def _recompute_year(*, actor: User, standard: AnnualStandard) -> int:
 def standard_save(*, actor: User, standard: AnnualStandard) -> int:
     """Create or edit a year's lines and coefficients (county administrators
     only): poverty line above 0, monitoring line not below it, coefficients
-    from 0 to 1. When coefficients change, the year's incomes with an
-    estimated production cost are recomputed; returns how many changed."""
+    from 0 to 1 (the model's constraints). When coefficients change, the
+    year's incomes with an estimated production cost are recomputed; returns
+    how many changed."""
     require(actor, "manage")
-    errors = {}
-    for name in RATE_FIELDS:
-        rate = getattr(standard, name)
-        if rate is not None and not 0 <= rate <= 1:
-            errors[name] = f"{AnnualStandard._meta.get_field(name).verbose_name}应在0到1之间（如0.40表示40%）。"
-    if standard.monitoring_line is not None and standard.poverty_line is not None and standard.monitoring_line < standard.poverty_line:
-        errors["monitoring_line"] = "监测标准不应低于同年度扶贫标准。"
-    if errors:
-        raise ValidationError(errors)
     previous = AnnualStandard.objects.filter(pk=standard.pk).first() if standard.pk else None
     if previous is not None and (previous.year, previous.province) != (standard.year, standard.province):
         # Incomes are tied to a year's line; moving the line would silently
