@@ -1,8 +1,10 @@
 """Annual targets per township (年度脱贫目标), set by county administrators
-and shown on the battle map against the year's exits."""
+and shown on the battle map against the year's exits; and the maps as last
+computed (``MapSnapshot``), which every page view reads."""
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models import F, Q
 
@@ -57,3 +59,30 @@ class AnnualTarget(models.Model):
     def clean(self) -> None:
         if self.township_id and self.township.level != "township":
             raise ValidationError({"township": "年度目标只能设定到乡镇。"})
+
+
+class MapSnapshot(models.Model):
+    """The battle map of one area and year as last computed, so a page view
+    reads one row instead of aggregating the county. Derived data, never
+    edited: recomputed in the background when the audit log has moved on
+    (``stamp``), a day has passed, or it is older than the freshness limit."""
+
+    area = models.ForeignKey("villages.Area", verbose_name="区划", on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField("年度")
+    data = models.JSONField("挂图数据", encoder=DjangoJSONEncoder)
+    stamp = models.BigIntegerField("计算时的最新审计记录", null=True)
+    computed_at = models.DateTimeField("计算时间")
+    computed_on = models.DateField("计算所依据的日期")
+    refresh_requested_at = models.DateTimeField("后台更新请求时间", null=True, blank=True)
+
+    area_scope_path = "area"
+
+    class Meta:
+        verbose_name = "挂图数据快照"
+        verbose_name_plural = "挂图数据快照"
+        constraints = [
+            models.UniqueConstraint(fields=["area", "year"], name="%(app_label)s_%(class)s_one_per_area_year"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.area} {self.year}年挂图（{self.computed_at:%Y-%m-%d %H:%M}）"

@@ -58,7 +58,6 @@ def render_map(request, area: Area):
         "breakdowns": [(b, chart, charts.chart_height(chart)) for b, chart in breakdowns],
         "can_set_targets": request.user.can("manage"),
         "can_export": request.user.can("export"),
-        "quiet_seconds": selectors.QUIET,
     }
     return render(request, "dashboard/map.html", context)
 

@@ -8,14 +8,16 @@ and ``step_dates`` serve the other apps' procedures too.
 from __future__ import annotations
 
 from datetime import date, timedelta
+from decimal import Decimal
 
-from django.db.models import Case, CharField, Exists, F, OuterRef, Q, Subquery, Value, When
-from django.db.models.functions import Cast, Concat, ExtractDay, ExtractMonth, ExtractYear, LPad, Substr
+from django.db.models import Case, CharField, DecimalField, Exists, F, OuterRef, Q, Value, When
+from django.db.models.functions import Cast, Length, Replace, Substr
 from django.utils import timezone
 
 from povertyrelief.dashboard import MapScope, quality_rule
 
 from .models import (
+    MONEY,
     AnnualStandard,
     Assignment,
     Household,
@@ -29,12 +31,11 @@ from .models import (
     Monitoring,
     Relation,
 )
-from .selectors.income import county_province, standards_by_year
+from .selectors.income import standards_by_year
 
 GROUP = "建档立卡"
 EXITED = (HouseholdStatus.OUT_WITH_POLICY, HouseholdStatus.OUT_NO_POLICY)
 POOR = (HouseholdStatus.NOT_OUT, HouseholdStatus.RETURNED)
-VALID_ID = r"^[0-9]{17}[0-9X]$"
 MONITORING_STEPS = [
     ("signal_date", "首次风险信号"), ("checked_on", "入户核查"), ("reviewed_on", "民主评议"),
     ("publicity_start", "公示开始"), ("publicity_end", "公示结束"), ("township_approved_on", "乡镇审核"),
@@ -62,11 +63,18 @@ def _age(member: Member) -> str:
 # --- exits and years -----------------------------------------------------------
 
 
-def _line_in_force() -> Subquery:
-    return Subquery(
-        AnnualStandard.objects.filter(province=county_province(), year__lte=OuterRef("year"))
-        .order_by("-year").values("poverty_line")[:1]
-    )
+def lines_in_force(today: date) -> dict[int, Decimal]:
+    """Each year's poverty line: that year's standard, else the latest
+    earlier one (one small query; years before the first have none)."""
+    standards = standards_by_year()
+    lines: dict[int, Decimal] = {}
+    line = None
+    for year in range(min(standards, default=today.year), today.year + 2):
+        if year in standards:
+            line = standards[year].poverty_line
+        if line is not None:
+            lines[year] = line
+    return lines
 
 
 @quality_rule(
@@ -80,10 +88,15 @@ def _line_in_force() -> Subquery:
     label=lambda income: str(income.household),
 )
 def exit_income_at_or_below_line(incomes, scope: MapScope):
+    # The lines as constants per year: a subquery per income row costs a
+    # county seconds.
+    lines = lines_in_force(scope.today)
+    at_or_below = Q(pk__in=[])
+    for year, line in lines.items():
+        at_or_below |= Q(year=year, net_income_per_capita__lte=line)
     return (
-        incomes.filter(household__status__in=EXITED, year=F("household__exit_year"))
-        .annotate(line=_line_in_force())
-        .filter(net_income_per_capita__lte=F("line"))
+        incomes.filter(at_or_below).filter(household__status__in=EXITED, year=F("household__exit_year"))
+        .annotate(line=Case(*[When(year=y, then=Value(line)) for y, line in lines.items()], output_field=DecimalField(**MONEY)))
     )
 
 
@@ -166,10 +179,6 @@ def head_under_16(members, scope: MapScope):
     return members.filter(left_date__isnull=True, relation=Relation.HEAD, birth_date__gt=years_before(scope.today, 16))
 
 
-def _two(expression) -> LPad:
-    return LPad(Cast(expression, CharField()), 2, Value("0"))
-
-
 @quality_rule(
     "id_disagrees_with_record", "身份证号的出生日期或性别与成员登记不符",
     model=Member, area_path="household__village", related=("household",), group=GROUP, order=90,
@@ -182,23 +191,19 @@ def _two(expression) -> LPad:
     label=_member_label,
 )
 def id_disagrees_with_record(members, scope: MapScope):
-    birth = Concat(
-        LPad(Cast(ExtractYear("birth_date"), CharField()), 4, Value("0")), _two(ExtractMonth("birth_date")),
-        _two(ExtractDay("birth_date")), output_field=CharField(),
-    )
+    # A date cast to text is YYYY-MM-DD on PostgreSQL and SQLite alike.
+    record_birth = Replace(Cast("birth_date", CharField()), Value("-"), Value(""))
     return (
-        members.filter(id_number__regex=VALID_ID)
+        members.annotate(id_length=Length("id_number"), id_sex_digit=Substr("id_number", 17, 1))
+        .filter(id_length=18)
         .annotate(
             id_birth=Substr("id_number", 7, 8),
-            record_birth=birth,
+            record_birth=record_birth,
             id_sex=Case(
-                When(Q(id_number__regex=r"^.{16}[13579]"), then=Value("男")), default=Value("女"), output_field=CharField()
+                When(Q(id_sex_digit__in=list("13579")), then=Value("男")), default=Value("女"), output_field=CharField()
             ),
         )
-        .filter(
-            Q(birth_date__isnull=False) & ~Q(record_birth=F("id_birth"))
-            | ~Q(sex="") & ~Q(sex=F("id_sex"))
-        )
+        .filter(Q(birth_date__isnull=False) & ~Q(record_birth=F("id_birth")) | ~Q(sex="") & ~Q(sex=F("id_sex")))
     )
 
 

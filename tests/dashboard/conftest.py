@@ -6,7 +6,6 @@ from decimal import Decimal
 from itertools import count
 
 import pytest
-from django.core.cache import cache
 from django.utils import timezone
 
 from households.models import Assignment, Cadre, CardPrint, Measure, MeasureCategory, Member, Monitoring
@@ -14,14 +13,6 @@ from povertyrelief.validators import id_check_char
 from tests.conftest import make_household
 
 _sequence = count(1)
-
-
-@pytest.fixture(autouse=True)
-def fresh_map_cache():
-    """Each test computes its maps afresh (the cache outlives a test's rows)."""
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def new_id(birth: date, sex: str = "男") -> str:

@@ -56,26 +56,14 @@ def test_a_map_shown_again_reads_no_figures(county, areas, client_for, personas,
     url = reverse("dashboard:map", args=[areas.county.code])
     client.get(url)
     # Session (read and touched), user, its area, the map's area, the audit
-    # stamp: nothing of the figures.
-    with django_assert_max_num_queries(8) as captured:
+    # stamp, the snapshot: nothing of the figures.
+    with django_assert_max_num_queries(9) as captured:
         response = client.get(url)
     assert response.status_code == 200
     assert not any("households_household" in q["sql"] for q in captured.captured_queries)
 
 
-def test_a_change_is_shown_after_the_quiet_period_and_the_page_says_how_fresh(county, areas, personas, settings, year):
-    settings.DASHBOARD_QUIET = 0
-    first = area_map(actor=personas.county_admin, area=areas.county, year=year)
-    assert area_map(actor=personas.county_admin, area=areas.county, year=year).computed_at == first.computed_at
-    poor = first.total["poor_households"]
-    county.x_out.status = "3"  # 返贫
-    _audited_status_change(county.x_out, personas.county_admin)
-    again = area_map(actor=personas.county_admin, area=areas.county, year=year)
-    assert again.total["poor_households"] == poor + 1
-    assert again.computed_at >= first.computed_at
-
-
-def _audited_status_change(target, actor):
+def _audited_change(target, actor):
     """A saved change, which the audit log records (as every service's does)."""
     from auditlog.context import set_actor
 
@@ -83,21 +71,60 @@ def _audited_status_change(target, actor):
         target.save()
 
 
-def test_within_the_quiet_period_the_cached_figures_are_marked_stale(county, areas, personas, settings, year):
-    settings.DASHBOARD_QUIET = 3600
+def test_after_a_change_the_worker_recomputes_and_the_map_shows_it(county, areas, personas, year):
+    first = area_map(actor=personas.county_admin, area=areas.county, year=year)
+    assert area_map(actor=personas.county_admin, area=areas.county, year=year).computed_at == first.computed_at
+    county.x_out.status = "3"  # 返贫
+    _audited_change(county.x_out, personas.county_admin)
+    # The tests' task backend runs the refresh at once.
+    again = area_map(actor=personas.county_admin, area=areas.county, year=year)
+    assert again.total["poor_households"] == first.total["poor_households"] + 1
+    assert again.computed_at > first.computed_at and not again.stale
+
+
+@pytest.fixture
+def queued_tasks(settings):
+    """A task backend that only records: the worker has not run yet."""
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
+    from django.tasks import default_task_backend
+
+    default_task_backend.clear()
+    return default_task_backend
+
+
+def test_until_the_worker_runs_the_stale_map_is_shown_and_one_refresh_queued(county, areas, personas, year, queued_tasks, client_for):
     first = area_map(actor=personas.county_admin, area=areas.county, year=year)
     county.x_poor.phone = "13911112222"
-    _audited_status_change(county.x_poor, personas.county_admin)
+    _audited_change(county.x_poor, personas.county_admin)
     again = area_map(actor=personas.county_admin, area=areas.county, year=year)
     assert again.computed_at == first.computed_at and again.stale
+    area_map(actor=personas.county_viewer, area=areas.county, year=year)
+    assert len(queued_tasks.results) == 1  # asked once, not on every view
+    assert queued_tasks.results[0].args == [areas.county.pk, year, personas.county_admin.pk]
+    page = client_for(personas.county_viewer).get(reverse("dashboard:map", args=[areas.county.code])).content.decode()
+    assert "正在后台重新统计" in page
+    selectors.map_refresh(area_id=areas.county.pk, year=year, user_id=personas.county_admin.pk)
+    fresh = area_map(actor=personas.county_admin, area=areas.county, year=year)
+    assert not fresh.stale and fresh.computed_at > first.computed_at
 
 
-def test_old_figures_are_recomputed(county, areas, personas, year, monkeypatch):
+def test_a_refresh_the_worker_never_delivered_is_done_in_the_request(county, areas, personas, year, queued_tasks, monkeypatch):
     first = area_map(actor=personas.county_admin, area=areas.county, year=year)
-    later = timezone.now() + timedelta(seconds=selectors.MAX_AGE + 1)
+    county.x_poor.phone = "13911112222"
+    _audited_change(county.x_poor, personas.county_admin)
+    assert area_map(actor=personas.county_admin, area=areas.county, year=year).stale
+    later = timezone.now() + timedelta(seconds=selectors.WORKER_GRACE + 1)
     monkeypatch.setattr(selectors.timezone, "now", lambda: later)
-    assert area_map(actor=personas.county_admin, area=areas.county, year=year).computed_at == later
-    assert first.computed_at < later
+    late = area_map(actor=personas.county_admin, area=areas.county, year=year)
+    assert not late.stale and late.computed_at == later and first.computed_at < later
+
+
+def test_figures_older_than_the_freshness_limit_are_refreshed(county, areas, personas, year, queued_tasks, monkeypatch):
+    area_map(actor=personas.county_admin, area=areas.county, year=year)
+    later = timezone.now() + timedelta(seconds=selectors.FRESH_FOR + 1)
+    monkeypatch.setattr(selectors.timezone, "now", lambda: later)
+    assert area_map(actor=personas.county_admin, area=areas.county, year=year).stale
+    assert len(queued_tasks.results) == 1
 
 
 def test_refresh_recomputes_and_returns_to_the_map(county, areas, client_for, personas, year):
