@@ -24,6 +24,7 @@ from django.utils.encoding import smart_str
 from povertyrelief.permissions import restrict
 
 from ...models import Household, Member, Relation
+from ..printing import card_data_changed
 from .planning import HOUSEHOLD_FIELDS, LOOKUP_CHUNK, MEMBER_DERIVED, Plan
 from .report import HouseholdImportReport
 
@@ -153,8 +154,8 @@ def write(actor, plan: Plan, report: HouseholdImportReport, member_fields: list[
                 member_count=Coalesce(
                     Subquery(current.values("household").annotate(n=Count("pk")).values("n")), Value(0)
                 ),
-                card_data_changed_at=now,
             )
+        card_data_changed(household_ids=summarised, at=now)
         for start in range(0, len(touched), BATCH_SIZE):
             Household.objects.filter(pk__in=touched[start : start + BATCH_SIZE]).update(version=F("version") + 1)
         for household in plan.new_households:
