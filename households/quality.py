@@ -94,8 +94,10 @@ def exit_income_at_or_below_line(incomes, scope: MapScope):
     at_or_below = Q(pk__in=[])
     for year, line in lines.items():
         at_or_below |= Q(year=year, net_income_per_capita__lte=line)
+    # The highest line first: one comparison drops most rows before the per-year test.
     return (
-        incomes.filter(at_or_below).filter(household__status__in=EXITED, year=F("household__exit_year"))
+        incomes.filter(net_income_per_capita__lte=max(lines.values(), default=0)).filter(at_or_below)
+        .filter(household__status__in=EXITED, year=F("household__exit_year"))
         .annotate(line=Case(*[When(year=y, then=Value(line)) for y, line in lines.items()], output_field=DecimalField(**MONEY)))
     )
 

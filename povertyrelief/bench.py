@@ -270,6 +270,13 @@ def bench_funds_ledger(ctx: BenchContext) -> None:
     run(ctx)
 
 
+def bench_battle_map(ctx: BenchContext) -> None:
+    """The battle map of the county, a township and a village, and the quality finder."""
+    from dashboard.bench import bench_battle_map as run
+
+    run(ctx)
+
+
 BENCHMARKS: list[Benchmark] = [
     Benchmark("household_list", "贫困户列表与查找（身份证号、姓名、户编号），与 Django admin 对照", bench_household_list),
     Benchmark("household_detail", "贫困户详情页", bench_household_detail),
@@ -277,6 +284,7 @@ BENCHMARKS: list[Benchmark] = [
     Benchmark("cards_pdf", "明白卡批量打印与纯 WeasyPrint 对照", bench_cards_pdf),
     Benchmark("household_import", "家庭成员导入（15000 户、50000 人，全部校验，测完回滚）", bench_household_import),
     Benchmark("funds_ledger", "资金台账（全县、一个乡镇）与 check_ledger", bench_funds_ledger),
+    Benchmark("battle_map", "挂图作战（全县、一个乡镇、一个村）与数据质量计数", bench_battle_map),
 ]
 
 
