@@ -14,6 +14,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from decimal import Decimal
 
+from auditlog.context import disable_auditlog
 from django.db import transaction
 
 from households.models import AnnualStandard, Household, HouseholdStatus, Income, Member
@@ -190,7 +191,8 @@ def seed_exits(*, rng, demo, households: int, log) -> None:
     standard = AnnualStandard.objects.filter(year=year, province=county_province()).first()
     if standard is None:
         return
-    with transaction.atomic():
+    # Seeded history, like the other seeders' bulk rows: not an audited change.
+    with transaction.atomic(), disable_auditlog():
         reviews = seed_household_exits(rng, demo, year, standard)
         villages = seed_village_exits(rng, demo, year)
     log(f"脱贫退出：{year}年退出评议 {reviews} 户（各环节），贫困村退出 {villages} 个")

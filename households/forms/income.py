@@ -43,6 +43,7 @@ class AnnualStandardForm(ChineseFormMixin, forms.ModelForm):
         fields = [
             "year", "province", "poverty_line", "monitoring_line", *RATE_FIELDS,
             "monitoring_stable_months", "monitoring_deadline_days", "exit_publicity_days", "monitoring_publicity_days",
+            "village_exit_max_rate",
         ]
 
     def __init__(self, *args, **kwargs):
