@@ -11,6 +11,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.views import View
 
 from povertyrelief.dashboard import quality_rule_get
@@ -79,8 +80,6 @@ class AreaMapWorkbookView(ScopedMixin, View):
         year = requested_year(request)
         data = selectors.area_map(actor=request.user, area=area, year=year)
         response = HttpResponse(map_workbook(data), content_type=XLSX)
-        from django.utils.http import content_disposition_header
-
         response["Content-Disposition"] = content_disposition_header(True, map_workbook_filename(data))
         response["Cache-Control"] = "no-store"
         return response

@@ -28,7 +28,7 @@ This module imports no domain app except ``villages``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any, Callable, ClassVar
@@ -256,17 +256,3 @@ def quality_rules() -> list[QualityRule]:
 def quality_rule_get(code: str) -> QualityRule | None:
     _discover()
     return _RULES.get(code)
-
-
-@dataclass
-class Registry:
-    """A snapshot of the registry (tests swap rules in and out with it)."""
-
-    providers: dict = field(default_factory=lambda: dict(_PROVIDERS))
-    rules: dict = field(default_factory=lambda: dict(_RULES))
-
-    def restore(self) -> None:
-        _PROVIDERS.clear()
-        _PROVIDERS.update(self.providers)
-        _RULES.clear()
-        _RULES.update(self.rules)
