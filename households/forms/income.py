@@ -55,3 +55,9 @@ class AnnualStandardForm(ChineseFormMixin, forms.ModelForm):
         for name in RATE_FIELDS:
             self.fields[name].help_text = "0 到 1 之间，如 0.40 表示按产值的 40% 估算成本"
             self.fields[name].widget.attrs.update({"min": "0", "max": "1", "step": "0.01"})
+        # Left empty, the village exit limit keeps its value (3% by default).
+        self.fields["village_exit_max_rate"].required = False
+
+    def clean_village_exit_max_rate(self):
+        value = self.cleaned_data.get("village_exit_max_rate")
+        return self.instance.village_exit_max_rate if value is None else value
