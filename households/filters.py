@@ -156,7 +156,9 @@ class HouseholdFilter(django_filters.FilterSet):
         return queryset.filter(households_matching(value, using=queryset.db))
 
     def filter_monitoring_type(self, queryset, name, value):
-        open_case = Monitoring.objects.filter(household=OuterRef("pk"), risk_eliminated=False, object_type=value)
+        open_case = Monitoring.objects.filter(household=OuterRef("pk"), risk_eliminated=False, object_type=value).exclude(
+            stage="not_identified"
+        )
         return queryset.filter(Exists(open_case))
 
     def filter_no_cadre(self, queryset, name, value):
