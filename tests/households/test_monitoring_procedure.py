@@ -4,7 +4,7 @@ flagged; a case goes from its first signal through 入户核查, 民主评议,
 "overdue" runs from the first signal to the decision; 返贫 comes only from
 a county decision."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from auditlog.models import LogEntry
