@@ -27,6 +27,11 @@ cadre_urls = [
     path("visits/<int:pk>/photo/", cadres.VisitPhotoView.as_view(), name="visit_photo"),
 ]
 
+import_urls = [
+    path("import/", imports.import_upload, name="import_upload"),
+    path("import/template.xlsx", imports.import_template, name="import_template"),
+]
+
 printing_urls = [
     path("<int:pk>/card.pdf", printing.household_card_pdf, name="household_card_pdf"),
     path("<int:pk>/card/printed/", printing.household_card_printed, name="household_card_printed"),
@@ -43,6 +48,6 @@ urlpatterns = (
     + cadre_urls
     + measures.urlpatterns
     + monitoring.urlpatterns
-    + imports.urlpatterns
+    + import_urls
     + printing_urls
 )

@@ -7,7 +7,6 @@ from django.contrib import messages
 from django.core.files.storage import default_storage
 from django.http import FileResponse
 from django.shortcuts import redirect, render
-from django.urls import path
 from django.views import View
 
 from povertyrelief.jobs import job_start
@@ -77,8 +76,3 @@ class ImportTemplateView(ScopedMixin, View):
 
 import_upload = ImportUploadView.as_view()
 import_template = ImportTemplateView.as_view()
-
-urlpatterns = [
-    path("import/", import_upload, name="import_upload"),
-    path("import/template.xlsx", import_template, name="import_template"),
-]
