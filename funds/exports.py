@@ -51,6 +51,10 @@ class FundLedger(Exporter):
 
     year_filter = True
     personal_data = False
+    ledger_by = ""  # grouping of the fund ledger page this exporter prints
+
+    def queryset(self, actor, filters):
+        return selectors.ledger_rows(actor=actor, by=self.ledger_by, filters=filters, action=self.action)
 
     def filters_from_request(self, request) -> dict:
         return {key: request.GET.get(key) for key in request.GET if key not in ("page", "by")}
@@ -66,6 +70,7 @@ class FundLedger(Exporter):
 @register
 class FundAllocationLedger(FundLedger):
     identifier = "funds"
+    ledger_by = "allocation"
     title = "资金台账"
     description = "每笔资金分配一行：来源、文号、去向（项目、村或到户措施）、已分配、已拨付、待确认、结余和执行率，末行合计。"
     columns = [
@@ -82,13 +87,11 @@ class FundAllocationLedger(FundLedger):
         *_money_columns(balance="balance_amount"),
     ]
 
-    def queryset(self, actor, filters):
-        return selectors.ledger_rows(actor=actor, by="allocation", filters=filters, action=self.action)
-
 
 @register
 class FundSourceLedger(FundLedger):
     identifier = "fund_sources"
+    ledger_by = "source"
     title = "资金来源台账"
     description = "按资金来源汇总：下达金额、分配到本区划的金额、已拨付、待确认、结余和执行率。"
     columns = [
@@ -100,13 +103,11 @@ class FundSourceLedger(FundLedger):
         *_money_columns(),
     ]
 
-    def queryset(self, actor, filters):
-        return selectors.ledger_rows(actor=actor, by="source", filters=filters, action=self.action)
-
 
 @register
 class FundAreaLedger(FundLedger):
     identifier = "fund_areas"
+    ledger_by = "area"
     title = "分村资金台账"
     description = "按村汇总分配到本村（含本村项目和到户措施）的资金；跨村项目计入乡镇本级。"
     columns = [
@@ -116,9 +117,6 @@ class FundAreaLedger(FundLedger):
         Column("级别", 8, Kind.TEXT, "area__level", choices=AREA_LEVELS),
         *_money_columns(),
     ]
-
-    def queryset(self, actor, filters):
-        return selectors.ledger_rows(actor=actor, by="area", filters=filters, action=self.action)
 
 
 @register
