@@ -1,17 +1,18 @@
-"""帮扶措施 (一户一策) and its catalogue, bulk add, and the 一户一档 papers.
-Views validate a form, call one service and redirect; the rules live in
-households.services.measures / attachments (防返贫监测: views/monitoring.py)."""
+"""帮扶措施 (一户一策): adding and editing a household's measures, the list,
+and adding one measure to many households at once. Views validate a form,
+call one service and redirect; the rules live in households.services.measures
+(措施目录: views/catalogue.py, 一户一档 papers: views/attachments.py,
+防返贫监测: views/monitoring.py)."""
 
 from __future__ import annotations
 
-from auditlog.signals import accessed
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import FileResponse, Http404, HttpResponseRedirect
-from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import path, reverse
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.views import View
@@ -20,31 +21,12 @@ from povertyrelief.forms import add_service_errors
 from povertyrelief.permissions import restrict
 from povertyrelief.views_base import ScopedMixin
 
-from ..forms.measures import (
-    AttachmentUploadForm,
-    CategoryForm,
-    MeasureBulkForm,
-    MeasureFilterForm,
-    MeasureForm,
-)
-from ..models import (
-    Attachment,
-    Household,
-    Measure,
-    MeasureCategory,
-    MeasureGroup,
-)
+from ..forms.measures import MeasureBulkForm, MeasureFilterForm, MeasureForm
+from ..models import Household, Measure
+from ..selectors.measures import households_with_measure, measure_list, measure_totals
 from ..selectors.registry import household_get
-from ..selectors.measures import (
-    category_list,
-    households_with_measure,
-    measure_list,
-    measure_totals,
-)
-from ..services.attachments import attachment_delete, attachment_upload, download_name
 from ..services.measures import (
     BulkSelectionChanged,
-    category_save,
     measure_bulk_add,
     measure_bulk_households,
     measure_save,
@@ -56,50 +38,6 @@ BULK_PREVIEW_ROWS = 200
 
 def household_for(request, pk: int, action: str = "change") -> Household:
     return household_get(actor=request.user, pk=pk, action=action)
-
-
-# ---------------------------------------------------------------- catalogue
-
-
-class CategoryListView(ScopedMixin, View):
-    action = "manage"
-
-    def get(self, request):
-        filters = {k: request.GET.get(k, "") for k in ("group", "active", "q")}
-        page = Paginator(category_list(filters=filters), 100).get_page(request.GET.get("page"))
-        return render(request, "households/category_list.html", {
-            "page_obj": page, "groups": MeasureGroup.choices, "filters": filters,
-        })
-
-
-class CategoryFormView(ScopedMixin, View):
-    action = "manage"
-    template_name = "households/category_form.html"
-
-    def get_object(self, pk):
-        return MeasureCategory() if pk is None else get_object_or_404(MeasureCategory, pk=pk)
-
-    def get(self, request, pk=None):
-        category = self.get_object(pk)
-        return render(request, self.template_name, {"form": CategoryForm(instance=category), "object": category})
-
-    def post(self, request, pk=None):
-        category = self.get_object(pk)
-        form = CategoryForm(request.POST, instance=category)
-        if form.is_valid():
-            try:
-                with transaction.atomic():
-                    category_save(actor=request.user, category=form.instance)
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-            else:
-                state = "" if category.active else "（已停用，新增措施时不再可选）"
-                messages.success(request, f"措施目录“{category}”已保存{state}。")
-                return redirect("households:category_list")
-        return render(request, self.template_name, {"form": form, "object": category})
-
-
-# ----------------------------------------------------------------- measures
 
 
 class MeasureFormView(ScopedMixin, View):
@@ -235,89 +173,3 @@ class MeasureBulkAddView(ScopedMixin, View):
         messages.success(request, f"已为 {len(created)} 户添加 {data['year']}年“{data['category'].name}”措施。")
         query = urlencode({"year": data["year"], "category": data["category"].pk})
         return HttpResponseRedirect(reverse("households:measure_list") + "?" + query)
-
-
-# -------------------------------------------------------------- attachments
-
-
-class AttachmentUploadView(ScopedMixin, View):
-    action = "change"
-    template_name = "households/attachment_form.html"
-
-    def get(self, request, pk):
-        household = household_for(request, pk)
-        return render(request, self.template_name, {"form": AttachmentUploadForm(), "household": household})
-
-    def post(self, request, pk):
-        household = household_for(request, pk)
-        form = AttachmentUploadForm(request.POST, request.FILES)
-        if form.is_valid():
-            try:
-                with transaction.atomic():
-                    attachment = attachment_upload(
-                        actor=request.user, household=household, kind=form.cleaned_data["kind"],
-                        uploaded_file=form.cleaned_data["file"],
-                    )
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-            else:
-                messages.success(request, f"已上传{attachment.kind}“{attachment.original_name}”。")
-                return HttpResponseRedirect(attachment.get_absolute_url())
-        return render(request, self.template_name, {"form": form, "household": household})
-
-
-class AttachmentDownloadView(ScopedMixin, View):
-    """The only way to a stored paper: scoped, typed by what was verified at
-    upload, never rendered by the browser as anything else."""
-
-    action = "view"
-
-    def get(self, request, pk):
-        attachment = get_object_or_404(restrict(Attachment, request.user, "view"), pk=pk)
-        try:
-            handle = attachment.file.open("rb")
-        except FileNotFoundError:
-            raise Http404("文件不存在") from None
-        accessed.send(sender=Attachment, instance=attachment)
-        response = FileResponse(
-            handle, content_type=attachment.content_type, as_attachment=True, filename=download_name(attachment)
-        )
-        response["X-Content-Type-Options"] = "nosniff"
-        response["Cache-Control"] = "private, no-store"
-        return response
-
-
-class AttachmentDeleteView(ScopedMixin, View):
-    action = "change"
-
-    def get_attachment(self, request, pk):
-        attachments = Attachment.objects.select_related("household", "household__village", "uploaded_by")
-        return get_object_or_404(restrict(attachments, request.user, "change"), pk=pk)
-
-    def get(self, request, pk):
-        attachment = self.get_attachment(request, pk)
-        return render(request, "households/attachment_confirm_delete.html", {
-            "object": attachment, "household": attachment.household,
-        })
-
-    def post(self, request, pk):
-        attachment = self.get_attachment(request, pk)
-        target = attachment.get_absolute_url()
-        with transaction.atomic():
-            attachment_delete(actor=request.user, attachment=attachment)
-        messages.success(request, f"已删除{attachment.kind}“{attachment.original_name}”（删除记录保留在审计日志中）。")
-        return HttpResponseRedirect(target)
-
-
-urlpatterns = [
-    path("measure-categories/", CategoryListView.as_view(), name="category_list"),
-    path("measure-categories/new/", CategoryFormView.as_view(), name="category_create"),
-    path("measure-categories/<int:pk>/edit/", CategoryFormView.as_view(), name="category_update"),
-    path("measures/", MeasureListView.as_view(), name="measure_list"),
-    path("measures/bulk/", MeasureBulkAddView.as_view(), name="measure_bulk_add"),
-    path("<int:pk>/measures/new/", MeasureCreateView.as_view(), name="measure_create"),
-    path("measures/<int:pk>/edit/", MeasureUpdateView.as_view(), name="measure_update"),
-    path("<int:pk>/attachments/new/", AttachmentUploadView.as_view(), name="attachment_upload"),
-    path("attachments/<int:pk>/", AttachmentDownloadView.as_view(), name="attachment_download"),
-    path("attachments/<int:pk>/delete/", AttachmentDeleteView.as_view(), name="attachment_delete"),
-]

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, render
-from django.urls import path
 from django.utils import timezone
 from django.views import View
 
@@ -188,14 +187,3 @@ class MonitoringEliminateView(ServiceFormView):
 
     def get_success_message(self, result) -> str:
         return f"{result.household} 的监测风险已于 {result.risk_eliminated_date:%Y-%m-%d} 标注消除。"
-
-
-urlpatterns = [
-    path("monitoring/", MonitoringListView.as_view(), name="monitoring_list"),
-    path("<int:pk>/monitoring/new/", MonitoringCreateView.as_view(), name="monitoring_create"),
-    path("monitoring/<int:pk>/edit/", MonitoringUpdateView.as_view(), name="monitoring_update"),
-    path("monitoring/<int:pk>/step/", MonitoringStepView.as_view(), name="monitoring_step"),
-    path("monitoring/<int:pk>/township/", MonitoringTownshipView.as_view(), name="monitoring_township"),
-    path("monitoring/<int:pk>/county/", MonitoringCountyView.as_view(), name="monitoring_county"),
-    path("monitoring/<int:pk>/eliminate/", MonitoringEliminateView.as_view(), name="monitoring_eliminate"),
-]

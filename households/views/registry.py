@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.shortcuts import redirect, render
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.views import View
 from django.views.decorators.cache import never_cache
@@ -369,18 +369,3 @@ class HouseholdRevealBankView(ScopedMixin, View):
         if request.headers.get("HX-Request"):
             template += "#revealed_bank"
         return render(request, template, {"household": household})
-
-
-urlpatterns = [
-    path("", HouseholdListView.as_view(), name="household_list"),
-    path("search-id/", HouseholdSearchIdView.as_view(), name="household_search_id"),
-    path("new/", HouseholdCreateView.as_view(), name="household_create"),
-    path("<int:pk>/", HouseholdDetailView.as_view(), name="household_detail"),
-    path("<int:pk>/edit/", HouseholdUpdateView.as_view(), name="household_update"),
-    path("<int:pk>/members/new/", MemberCreateView.as_view(), name="member_create"),
-    path("members/<int:pk>/edit/", MemberUpdateView.as_view(), name="member_update"),
-    path("members/<int:pk>/leave/", MemberLeaveView.as_view(), name="member_leave"),
-    path("members/<int:pk>/make-head/", MemberMakeHeadView.as_view(), name="member_make_head"),
-    path("members/<int:pk>/reveal-id/", MemberRevealIdView.as_view(), name="member_reveal_id"),
-    path("<int:pk>/reveal-bank/", HouseholdRevealBankView.as_view(), name="household_reveal_bank"),
-]
