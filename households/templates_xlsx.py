@@ -27,6 +27,7 @@ TEXT_COLUMNS = {"证件号码", "联系电话", "户编号", "村民小组"}
 WIDTHS = {"证件号码": 22, "联系电话": 15, "户编号": 20, "参加城乡居民基本医疗保险": 14, "参加城乡居民基本养老保险": 14}
 # Where the allowed-values lists start on the help sheet.
 VALUES_FIRST_COLUMN = 5
+BOLD = Font(bold=True)
 
 
 def template_columns():
@@ -40,13 +41,23 @@ def household_template_workbook() -> bytes:
     data.title = DATA_SHEET
     help_sheet = workbook.create_sheet(HELP_SHEET)
     columns = template_columns()
+    _write_header(data, columns)
+    _write_help(help_sheet, columns)
+    _add_choice_lists(data, help_sheet, columns)
+    _add_number_ranges(data, columns)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
 
-    bold = Font(bold=True)
+
+def _write_header(data, columns) -> None:
+    """The header row: required columns in red, notes as comments, ID-like
+    columns text-formatted."""
     required_font = Font(bold=True, color="C00000")
     fill = PatternFill("solid", fgColor="FCE4D6")
     for index, column in enumerate(columns, start=1):
         cell = data.cell(row=1, column=index, value=column.label)
-        cell.font = required_font if (column.required or column.required_on_head) else bold
+        cell.font = required_font if (column.required or column.required_on_head) else BOLD
         cell.fill = fill
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
         if column.note:
@@ -58,6 +69,9 @@ def household_template_workbook() -> bytes:
     data.freeze_panes = "A2"
     data.row_dimensions[1].height = 32
 
+
+def _write_help(help_sheet, columns) -> None:
+    """Every column with whether it is required and what goes in it, then the rules of the import."""
     help_sheet.append(["列名", "是否必填", "填写说明"])
     for column in columns:
         if column.required:
@@ -81,18 +95,21 @@ def household_template_workbook() -> bytes:
     ):
         help_sheet.append(["说明", "", line])
     for cell in help_sheet[1]:
-        cell.font = bold
+        cell.font = BOLD
     help_sheet.column_dimensions["A"].width = 26
     help_sheet.column_dimensions["B"].width = 12
     help_sheet.column_dimensions["C"].width = 70
 
-    # One list per enumerated column, side by side, each headed by its column name.
+
+def _add_choice_lists(data, help_sheet, columns) -> None:
+    """One list per enumerated column on the help sheet, side by side, each
+    headed by its column name, and a drop-down on sheet 1 pointing at it."""
     list_column = VALUES_FIRST_COLUMN
     for index, column in enumerate(columns, start=1):
         if not column.choices:
             continue
         letter = get_column_letter(list_column)
-        help_sheet.cell(row=1, column=list_column, value=column.label).font = bold
+        help_sheet.cell(row=1, column=list_column, value=column.label).font = BOLD
         for offset, value in enumerate(column.choices, start=2):
             help_sheet.cell(row=offset, column=list_column, value=value)
         help_sheet.column_dimensions[letter].width = max(10, max(len(v) for v in column.choices) * 2 + 2)
@@ -104,10 +121,13 @@ def household_template_workbook() -> bytes:
         _apply(data, validation, index)
         list_column += 1
 
+
+def _add_number_ranges(data, columns) -> None:
+    this_year = str(timezone.localdate().year)
     numeric = {
         "务工时间(月)": ("0", "12", "务工时间为 0 到 12 的整数（月）。"),
-        "识别年度": ("2013", str(timezone.localdate().year), "识别年度为 2013 年至今年的四位年份。"),
-        "脱贫年度": ("2013", str(timezone.localdate().year), "脱贫年度为 2013 年至今年的四位年份。"),
+        "识别年度": ("2013", this_year, "识别年度为 2013 年至今年的四位年份。"),
+        "脱贫年度": ("2013", this_year, "脱贫年度为 2013 年至今年的四位年份。"),
     }
     for index, column in enumerate(columns, start=1):
         if column.label in numeric:
@@ -117,10 +137,6 @@ def household_template_workbook() -> bytes:
                 showErrorMessage=True, errorTitle="数值超出范围", error=message,
             )
             _apply(data, validation, index)
-
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
 
 
 def _apply(sheet, validation: DataValidation, column_index: int) -> None:
