@@ -77,13 +77,11 @@ e2e: venv system-libs
 		else echo "浏览器测试需要 Chromium：sudo apt-get install -y chromium" >&2; exit 1; fi; }
 	DJANGO_ALLOW_ASYNC_UNSAFE=1 $(PY) -m pytest -m e2e $(PYTEST_ARGS)
 
-# Its own database (150,000 households), so the demo database is left alone;
-# DATABASE_URL=postgres://... runs it on PostgreSQL. BENCH_ARGS="--only household_list".
-bench: export DATABASE_URL ?= sqlite:///var/bench.sqlite3
+# Its own database (var/bench.sqlite3, 150,000 households), so the demo database
+# is left alone; DATABASE_URL=postgres://... runs it on PostgreSQL.
+# BENCH_ARGS="--only household_list"; python -m bench --help lists the options.
 bench: venv system-libs
-	@mkdir -p var
-	$(PY) manage.py migrate --noinput -v0
-	$(PY) manage.py bench $(BENCH_ARGS)
+	$(PY) -m bench $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var

@@ -1,5 +1,5 @@
 """Django admin for the registry: a superuser's tool and the reference the
-household list is benchmarked against (``manage.py bench``).
+household list is benchmarked against (``python -m bench``).
 
 Everything here bypasses the services and area scoping, so only superusers
 get in, whatever staff flags or model permissions an account carries.

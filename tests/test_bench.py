@@ -1,14 +1,17 @@
-"""``manage.py bench``: seeds an empty database, then prints a table of
+"""``python -m bench``: seeds an empty database, then prints a table of
 timings with units and query counts. Timings themselves are not asserted."""
 
+import os
 import re
-from io import StringIO
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
-from django.core.management import call_command
-from django.core.management.base import CommandError
 from django.urls import reverse
 
+from bench import BenchError
+from bench.runner import BENCHMARKS, run
 from households.models import Household
 from povertyrelief.models import Role, User
 from tests.conftest import make_household, make_user
@@ -19,9 +22,16 @@ TIMING = r"\d+\.\d ms +\d+\.\d ms +\d+ 条"
 
 
 def run_bench(**options) -> str:
-    out = StringIO()
-    call_command("bench", stdout=out, **{"households": 200, "repeat": 2, "warmup": 1, **options})
-    return out.getvalue()
+    lines = []
+    run(out=lines.append, **{"households": 200, "repeat": 2, "warmup": 1, **options})
+    return "\n".join(lines)
+
+
+def bench_command(*args: str, database: Path) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "bench", *args], cwd=Path(__file__).resolve().parent.parent,
+        env={**os.environ, "DATABASE_URL": f"sqlite:///{database}"}, capture_output=True, text=True,
+    )
 
 
 def test_bench_seeds_an_empty_database_and_prints_timings_with_units():
@@ -55,7 +65,7 @@ def test_bench_reuses_a_database_that_already_holds_enough_households():
 
 def test_bench_refuses_a_database_with_too_few_households(areas):
     make_household(areas.village_x, "6104991012010001", "张建国", "610499196505120011")
-    with pytest.raises(CommandError, match="只有 1 户，少于 200 户"):
+    with pytest.raises(BenchError, match="只有 1 户，少于 200 户"):
         run_bench()
     assert Household.objects.count() == 1
 
@@ -72,3 +82,14 @@ def test_admin_changelist_is_the_benchmarks_reference_and_superuser_only(client,
     rows = page.context["cl"].result_list
     assert {h.number for h in rows} == {households.x.number, households.y.number}  # township A only
     assert page.context["cl"].get_ordering_field_columns() == {7: "desc"}  # 识别年度, newest first
+
+
+def test_the_command_lists_every_benchmark_and_refuses_an_unknown_one(tmp_path):
+    database = tmp_path / "bench.sqlite3"
+    shown = bench_command("--help", database=database)
+    assert shown.returncode == 0, shown.stderr
+    assert "python -m bench" in shown.stdout and "--only NAME" in shown.stdout
+    assert all(b.name in shown.stdout.replace("\n", "").replace(" ", "") for b in BENCHMARKS)
+    refused = bench_command("--only", "nothing", "--households", "10", database=database)
+    assert refused.returncode == 2 and "nothing" in refused.stderr
+    assert not database.exists()  # options are checked before the database is touched

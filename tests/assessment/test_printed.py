@@ -11,8 +11,8 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from households.models import Household
-from households.printing import card_households, cards_build
 from households.rendering import cards_html
+from households.selectors.printing import card_households, cards_build
 from povertyrelief import pdf
 from tests.assessment.conftest import YEAR, add_income, day, walk
 from tests.households.test_printing import pdf_text

@@ -26,7 +26,8 @@ def funded_measure(personas, households):
 
 def test_the_card_prints_each_measures_sources_and_amounts(households, funded_measure, django_assert_max_num_queries):
     from households.models import Household
-    from households.printing import card_households, cards_build, cards_html
+    from households.rendering import cards_html
+    from households.selectors.printing import card_households, cards_build
 
     cards = cards_build(card_households(Household.objects.filter(pk=households.x.pk), year=2024), year=2024)
     # One query for the measures' sources, one for the year's exit reviews (the ticks).

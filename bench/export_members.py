@@ -1,4 +1,4 @@
-"""Benchmark: the 家庭成员明细 export against a bare XlsxWriter loop.
+"""The 家庭成员明细 export against a bare XlsxWriter loop.
 
 Target: exporting 500,000 member rows takes at most 1.2× the time a bare
 streaming writer (same library, constant-memory mode, the same rows already
@@ -8,36 +8,28 @@ Wall and CPU time are both reported; the verdict uses CPU time, since on a
 shared machine wall time mostly measures the neighbours (the database is
 SQLite, inside the exporting process, so its work is counted).
 
-Needs a database holding that many members, e.g.::
+``python -m bench --only export_members`` exports the whole bench city (at
+most 500,000 rows). On its own, on the bench database or ``DATABASE_URL``::
 
-    export DATABASE_URL=sqlite:////work/main/var/bench-export.sqlite3
-    python manage.py migrate
-    python manage.py seed_demo --households 150000     # or fewer, then:
-    python -m povertyrelief.bench_exports --grow 500000  # copies households until there are enough members
-    python -m povertyrelief.bench_exports --rows 500000
+    python -m bench.export_members --grow 500000  # copies households until there are enough members
+    python -m bench.export_members --rows 500000
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import os
-import resource
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
+from . import setup
+from .process import peak_rss_mb, run_module
+
 RATIO_LIMIT = 1.2
 RSS_LIMIT_MB = 150
-
-
-def _setup() -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "povertyrelief.settings")
-    import django
-
-    django.setup()
+ROWS = 500_000
+MODULE = "bench.export_members"
 
 
 def _ledger(rows: int):
@@ -52,26 +44,26 @@ def _ledger(rows: int):
 
 def _actor():
     from households.management.commands.export_ledger import system_actor
-    from villages.models import Area, AreaLevel
 
-    county = Area.objects.filter(level=AreaLevel.COUNTY).order_by("code").first()
-    if county is None:
-        raise SystemExit("数据库中没有县级区划：请先运行 seed_demo。")
-    return system_actor(county)
+    from .data import county
+
+    return system_actor(county())
 
 
-def _peak_rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+def _measured(written: int, started: float, cpu_started: float, out: str) -> dict:
+    return {
+        "rows": written, "seconds": time.perf_counter() - started, "cpu": time.process_time() - cpu_started,
+        "peak_rss_mb": peak_rss_mb(), "bytes": Path(out).stat().st_size,
+    }
 
 
 def run_exporter(rows: int, out: str) -> dict:
     """The real export: database → rows → formatted, typed, streamed workbook."""
-    _setup()
+    setup()
     ledger, actor = _ledger(rows), _actor()
     started, cpu_started = time.perf_counter(), time.process_time()
     written = ledger.write(out, actor=actor, filters={}, reveal=True)
-    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu_started
-    return {"rows": written, "seconds": seconds, "cpu": cpu, "peak_rss_mb": _peak_rss_mb(), "bytes": Path(out).stat().st_size}
+    return _measured(written, started, cpu_started, out)
 
 
 def run_bare(rows: int, out: str) -> dict:
@@ -79,9 +71,15 @@ def run_bare(rows: int, out: str) -> dict:
     XlsxWriter's plain typed calls and no formats."""
     import xlsxwriter
 
-    _setup()
+    setup()
+    from povertyrelief.exports import EXCEL_EPOCH
+
+    def plain(value):
+        # Dates as Excel serial numbers, so the bare loop needs only two calls.
+        return value.toordinal() - EXCEL_EPOCH if hasattr(value, "toordinal") else value
+
     ledger, actor = _ledger(rows), _actor()
-    data = [tuple(_plain(value) for value in row) for row in ledger.rows(actor, {}, reveal=True)]
+    data = [tuple(plain(value) for value in row) for row in ledger.rows(actor, {}, reveal=True)]
     started, cpu_started = time.perf_counter(), time.process_time()
     workbook = xlsxwriter.Workbook(out, {"constant_memory": True})
     sheet = workbook.add_worksheet()
@@ -95,24 +93,14 @@ def run_bare(rows: int, out: str) -> dict:
             else:
                 write_number(row_index, col, value)
     workbook.close()
-    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu_started
-    return {"rows": len(data), "seconds": seconds, "cpu": cpu, "peak_rss_mb": _peak_rss_mb(), "bytes": Path(out).stat().st_size}
-
-
-def _plain(value):
-    """Dates as Excel serial numbers, so the bare loop needs only two calls."""
-    if hasattr(value, "toordinal"):
-        from .exports import EXCEL_EPOCH
-
-        return value.toordinal() - EXCEL_EPOCH
-    return value
+    return _measured(len(data), started, cpu_started, out)
 
 
 def grow_registry(members: int, log=print) -> int:
     """Copy the demo households (new 户编号, members with new valid IDs)
     until the registry holds ``members`` current members; seeding the demo
     county at full size takes much longer than copying it."""
-    _setup()
+    setup()
     from django.db import transaction
 
     from households.models import Household, Member
@@ -150,21 +138,13 @@ def grow_registry(members: int, log=print) -> int:
     return current
 
 
-def _in_subprocess(side: str, rows: int, out: str) -> dict:
-    result = subprocess.run(
-        [sys.executable, "-m", "povertyrelief.bench_exports", "--side", side, "--rows", str(rows), "--out", out],
-        check=True, capture_output=True, text=True, env=os.environ.copy(),
-    )
-    return json.loads(result.stdout.strip().splitlines()[-1])
-
-
-def bench_member_export(rows: int = 500_000) -> dict:
+def compare(rows: int = ROWS) -> dict:
     """Run both sides, each in a fresh process, and judge them. Wall time
     and CPU time are both reported: on a shared machine the CPU time (the
     database is SQLite, inside the exporting process) is the steadier one."""
     with tempfile.TemporaryDirectory() as folder:
-        bare = _in_subprocess("bare", rows, str(Path(folder) / "bare.xlsx"))
-        exporter = _in_subprocess("exporter", rows, str(Path(folder) / "ledger.xlsx"))
+        bare = run_module(MODULE, "--side", "bare", "--rows", str(rows), "--out", str(Path(folder) / "bare.xlsx"))
+        exporter = run_module(MODULE, "--side", "exporter", "--rows", str(rows), "--out", str(Path(folder) / "ledger.xlsx"))
     ratio = exporter["seconds"] / bare["seconds"]
     cpu_ratio = exporter["cpu"] / bare["cpu"]
     return {
@@ -185,16 +165,15 @@ def bench_member_export(rows: int = 500_000) -> dict:
     }
 
 
-def bench_export_members(ctx) -> None:
-    """``manage.py bench`` entry (povertyrelief/bench.py BENCHMARKS): the
-    member ledger of the whole bench county, at most 500,000 rows."""
+def measure(ctx) -> None:
+    """The member ledger of the whole bench city, at most 500,000 rows."""
     from households.models import Member
 
-    rows = min(500_000, Member.objects.current().count())
+    rows = min(ROWS, Member.objects.current().count())
     if rows == 0:
         ctx.out("数据库中没有家庭成员，跳过。")
         return
-    result = bench_member_export(rows)
+    result = compare(rows)
     ctx.out(f"家庭成员明细 {result['rows']} 行（{result['exporter_file_mb']} MB）")
     ctx.out(
         f"  导出器 {result['exporter_seconds']} s（CPU {result['exporter_cpu_seconds']} s），"
@@ -208,8 +187,8 @@ def bench_export_members(ctx) -> None:
 
 
 def main(argv=None) -> None:
-    parser = argparse.ArgumentParser(description="家庭成员明细导出基准测试")
-    parser.add_argument("--rows", type=int, default=500_000)
+    parser = argparse.ArgumentParser(prog=f"python -m {MODULE}", description="家庭成员明细导出基准测试")
+    parser.add_argument("--rows", type=int, default=ROWS)
     parser.add_argument("--side", choices=["exporter", "bare"])
     parser.add_argument("--out")
     parser.add_argument("--grow", type=int, help="先复制演示户，直到有这么多名成员")
@@ -222,7 +201,7 @@ def main(argv=None) -> None:
     elif options.side == "bare":
         print(json.dumps(run_bare(options.rows, options.out)))
     else:
-        print(json.dumps(bench_member_export(options.rows), ensure_ascii=False, indent=2))
+        print(json.dumps(compare(options.rows), ensure_ascii=False, indent=2))
 
 
 if __name__ == "__main__":

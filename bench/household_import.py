@@ -1,4 +1,4 @@
-"""Benchmark of the 家庭成员 import: 15,000 households / 50,000 people.
+"""The 家庭成员 import: 15,000 households / 50,000 people.
 
 Target: a first import with full validation (and one audit entry per
 record) within 60 s and 400 MB peak resident memory. Also times a dry run,
@@ -6,13 +6,13 @@ the re-import of the same file (no change) and a re-import with 1 % of the
 rows changed. The roster uses its own household numbers and ID area code,
 so it never collides with the demo county already in a database.
 
-Standalone, on any migrated database (builds the demo areas if there are none)::
+``python -m bench --only household_import`` runs it in its own process (so
+the peak memory is the import's own) and rolls everything back. On its own,
+on the bench database or ``DATABASE_URL`` (builds the demo areas if there
+are none)::
 
-    python -m households.bench_import                     # writes the households
-    python -m households.bench_import --rollback --json   # leaves the database as it was
-
-``manage.py bench --only household_import`` runs it in its own process (so the
-peak memory is the import's own) and rolls everything back.
+    python -m bench.household_import                     # writes the households
+    python -m bench.household_import --rollback --json   # leaves the database as it was
 """
 
 from __future__ import annotations
@@ -21,22 +21,20 @@ import argparse
 import json
 import os
 import random
-import resource
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
+from . import BenchError, setup
+from .process import peak_rss_mb, run_module
+
 TIME_LIMIT_S = 60
 RSS_LIMIT_MB = 400
 NUMBER_PREFIX = "BI"
 ID_AREA = "610498"
+MODULE = "bench.household_import"
 RELATIONS_AFTER_HEAD = ["配偶", "之子", "之女", "之父", "之母", "之孙子", "之孙女", "之儿媳", "之兄弟姐妹"]
-
-
-def _peak_rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def _current_rss_mb() -> float:
@@ -50,11 +48,10 @@ def generate_roster(path: Path, *, villages, households: int, members: int, seed
     returns the number of data rows."""
     from openpyxl import Workbook
 
+    from households.models import Education, HouseholdAttribute, HousingSafety, LabourSkill, PovertyCause
+    from households.services.imports import COLUMNS
     from povertyrelief.demo import mobile, person_name
     from povertyrelief.validators import id_check_char
-
-    from .models import Education, HouseholdAttribute, HousingSafety, LabourSkill, PovertyCause
-    from .services.imports import COLUMNS
 
     rng = random.Random(seed)
     header = [c.label for c in COLUMNS if not c.extra]
@@ -118,17 +115,16 @@ def generate_roster(path: Path, *, villages, households: int, members: int, seed
     return rows
 
 
-def bench_household_import(*, households: int = 15000, members: int = 50000, rollback: bool = False, log=print) -> dict:
+def time_import(*, households: int = 15000, members: int = 50000, rollback: bool = False, log=print) -> dict:
     """Time and memory of the import at county scale, on the configured
     database; with ``rollback`` nothing it writes is kept."""
     from django.db import connection, transaction
 
+    from households.models import Household
+    from households.services.imports import household_import
     from povertyrelief.demo import build_areas
     from povertyrelief.models import Role, User
     from villages.models import Area, AreaLevel
-
-    from .models import Household
-    from .services.imports import household_import
 
     results: dict = {"database": connection.vendor, "households": households, "members": members}
     with transaction.atomic():
@@ -162,10 +158,10 @@ def bench_household_import(*, households: int = 15000, members: int = 50000, rol
                 if not report.ok:
                     raise RuntimeError(f"{label}: {report.summary()} {[str(e) for e in report.errors[:5]]}")
                 results[label] = {
-                    "seconds": seconds, "cpu_s": cpu, "peak_rss_mb": round(_peak_rss_mb()), "summary": report.summary(),
+                    "seconds": seconds, "cpu_s": cpu, "peak_rss_mb": round(peak_rss_mb()), "summary": report.summary(),
                     "audit_entries": report.audit_entries,
                 }
-                log(f"{label}: {seconds} s（本进程 CPU {cpu} s），峰值内存 {_peak_rss_mb():.0f} MB — {report.summary()}")
+                log(f"{label}: {seconds} s（本进程 CPU {cpu} s），峰值内存 {peak_rss_mb():.0f} MB — {report.summary()}")
         first = results["first_import"]
         results["ok"] = first["seconds"] <= TIME_LIMIT_S and first["peak_rss_mb"] <= RSS_LIMIT_MB
         if rollback:
@@ -173,18 +169,14 @@ def bench_household_import(*, households: int = 15000, members: int = 50000, rol
     return results
 
 
-def bench_in_suite(ctx) -> None:
-    """``manage.py bench`` entry (povertyrelief/bench.py BENCHMARKS): the
-    import in a process of its own, rolled back afterwards."""
+def measure(ctx) -> None:
+    """The import in a process of its own, rolled back afterwards."""
     started = time.perf_counter()
-    completed = subprocess.run(
-        [sys.executable, "-m", "households.bench_import", "--rollback", "--json"],
-        capture_output=True, text=True, env=os.environ.copy(), cwd=Path(__file__).resolve().parent.parent,
-    )
-    if completed.returncode != 0:
-        ctx.out(f"导入基准运行失败：{completed.stderr.strip()[-2000:]}")
+    try:
+        result = run_module(MODULE, "--rollback", "--json")
+    except BenchError as exc:
+        ctx.out(str(exc))
         return
-    result = json.loads(completed.stdout.strip().splitlines()[-1])
     ctx.out(
         f"{result['households']} 户、{result['members']} 人（{result['file_mb']} MB），数据库 {result['database']}，"
         f"全部回滚；共用时 {time.perf_counter() - started:.0f} s"
@@ -202,22 +194,19 @@ def bench_in_suite(ctx) -> None:
 
 
 def main(argv=None) -> None:
-    parser = argparse.ArgumentParser(description="家庭成员导入基准测试")
+    parser = argparse.ArgumentParser(prog=f"python -m {MODULE}", description="家庭成员导入基准测试")
     parser.add_argument("--households", type=int, default=15000)
     parser.add_argument("--members", type=int, default=50000)
     parser.add_argument("--rollback", action="store_true", help="测完回滚，不保留导入的数据")
     parser.add_argument("--json", action="store_true", help="最后一行输出 JSON 结果")
     options = parser.parse_args(argv)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "povertyrelief.settings")
-    import django
-
-    django.setup()
+    setup()
     from django.conf import settings
 
     # As in production: no query log kept in memory.
     settings.DEBUG = False
     log = (lambda line: print(line, file=sys.stderr)) if options.json else print
-    result = bench_household_import(
+    result = time_import(
         households=options.households, members=options.members, rollback=options.rollback, log=log
     )
     print(json.dumps(result, ensure_ascii=False) if options.json else result)

@@ -1,16 +1,15 @@
-"""The Django admin as the benchmark's reference, tuned as far as the admin
-allows for each comparison: no second count of the unfiltered table
+"""The Django admin as the household list's reference, tuned as far as the
+admin allows for each comparison: no second count of the unfiltered table
 (``show_full_result_count``), the township filtered on the household's own
 column, exact and case-sensitive lookups that can use the indexes, and the
-same related rows joined in. Only ``manage.py bench`` mounts these sites
-(``ROOT_URLCONF`` below, around the admin's requests); nothing in
-production imports this module.
+same related rows joined in. Only ``bench.household_list`` mounts these
+sites (as ``ROOT_URLCONF``, around the admin's requests).
 """
 
 from __future__ import annotations
 
 from django.contrib import admin
-from django.urls import path
+from django.urls import path, reverse
 
 from households.admin import HouseholdAdmin, TownshipFilter
 from households.models import Household
@@ -50,6 +49,4 @@ urlpatterns = [
 
 
 def changelist_url(site: admin.AdminSite) -> str:
-    from django.urls import reverse
-
     return reverse(f"{site.name}:households_household_changelist", urlconf=__name__)
