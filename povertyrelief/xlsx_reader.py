@@ -11,10 +11,8 @@ stand) is parsed by defusedxml's parser with DTDs, entity declarations and
 external references forbidden, whatever comes before (comments, another
 encoding); after the root element a DTD is not well-formed and expat refuses
 it, and without a DTD no entity can be declared. The rows themselves are
-pulled through the C-accelerated parser, one row in memory at a time.
-
-Only a cell holding a formula element (``<f>``) is a formula: it comes back
-as a ``Formula``; text that happens to begin with ``=`` is text.
+pulled through the C-accelerated parser, one row in memory at a time, and
+turned into values by ``xlsx_cells.RowReader``.
 """
 
 from __future__ import annotations
@@ -32,14 +30,14 @@ from defusedxml.ElementTree import fromstring as defused_fromstring
 
 from .xlsx import WorkbookRefused, normalise_header
 from .xlsx_archive import BOMB, BROKEN, BROKEN_ERRORS, open_archive
+from .xlsx_cells import MAX_SHEET_ROWS, Formula, RowReader, is_formula, local_name, qualified, rich_text
+
+__all__ = ["Formula", "Sheet", "Workbook", "find_header", "is_formula"]
 
 log = logging.getLogger("povertyrelief.xlsx_reader")
 
 # Parts read whole (workbook, relationships, content types) are small.
 MAX_SMALL_PART_BYTES = 16 * 1024 * 1024
-# Excel's own limits: 1,048,576 rows, 16,384 columns (A … XFD).
-MAX_SHEET_ROWS = 1_048_576
-MAX_COLUMNS = 16_384
 # What stands between two rows (or two shared strings) is kept in memory
 # until the next one ends; a real row, however wide, is far smaller.
 MAX_BYTES_BETWEEN = 4 * 1024 * 1024
@@ -49,27 +47,9 @@ MAX_SHARED_CHARS = 30_000_000
 # more read a 50,000-row sheet half again as slowly.
 CHUNK = 16 * 1024
 
-SPREADSHEET_NAMESPACES = (
-    "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
-    "http://purl.oclc.org/ooxml/spreadsheetml/main",
-)
 XML_SUFFIXES = (".xml", ".rels")
 
 UNSAFE = "工作簿含有不安全的 XML 声明（DTD 或实体定义），出于安全原因拒绝导入。"
-
-
-@dataclass(frozen=True)
-class Formula:
-    """A cell whose value is computed by a formula; ``text`` without the ``=``."""
-
-    text: str
-
-    def __str__(self) -> str:
-        return "=" + self.text
-
-
-def is_formula(value) -> bool:
-    return isinstance(value, Formula)
 
 
 @dataclass(frozen=True)
@@ -115,30 +95,10 @@ _DECLARATIONS = tuple(
 )
 
 
-def _qualified(names: tuple[str, ...]) -> set[str]:
-    """Tags as the parser reports them, in either namespace or none."""
-    return {f"{{{ns}}}{name}" for ns in SPREADSHEET_NAMESPACES for name in names} | set(names)
-
-
-def _local(tag: str) -> str:
-    """Tag without its namespace (transitional and strict OOXML alike)."""
-    name = _LOCAL_NAMES.get(tag)
-    if name is None:
-        name = tag.rpartition("}")[2]
-        # The cache lives as long as the process: a file full of made-up
-        # tags must not grow it without end.
-        if len(_LOCAL_NAMES) < 1000:
-            _LOCAL_NAMES[tag] = name
-    return name
-
-
-_LOCAL_NAMES: dict[str, str] = {}
-
-
 def _attribute(element, name: str) -> str | None:
     """An attribute by local name, whatever its namespace (r:id)."""
     for key, value in element.attrib.items():
-        if _local(key) == name:
+        if local_name(key) == name:
             return value
     return None
 
@@ -216,7 +176,7 @@ class Workbook:
             return []
         found = []
         for rel in self._read_small(path):
-            if _local(rel.tag) != "Relationship" or rel.get("TargetMode") == "External":
+            if local_name(rel.tag) != "Relationship" or rel.get("TargetMode") == "External":
                 continue
             found.append((rel.get("Id", ""), rel.get("Type", ""), _resolve(part, rel.get("Target", ""))))
         return found
@@ -237,7 +197,7 @@ class Workbook:
         shared = next((target for _, kind, target in rels if kind.endswith("/sharedStrings")), None)
         sheets = []
         for element in workbook.iter():
-            if _local(element.tag) == "sheet":
+            if local_name(element.tag) == "sheet":
                 target = targets.get(_attribute(element, "id") or "")
                 if target in self.archive.NameToInfo:
                     sheets.append(Sheet(element.get("name") or "", target))
@@ -350,7 +310,7 @@ class Workbook:
     def _elements(self, path: str, names: tuple[str, ...]) -> Iterator:
         """Each element named in ``names`` once complete, cleared after.
         Filtering on the qualified tag keeps the per-element cost in C."""
-        wanted = _qualified(names)
+        wanted = qualified(names)
         pending = 0
         for batch in self._event_batches(path, ("end",)):
             seen = False
@@ -386,7 +346,7 @@ class Workbook:
         """The shared-strings table; each finished <si> leaves the tree, so
         memory holds the texts alone however many there are."""
         path = self._shared_path
-        wanted = _qualified(("si",))
+        wanted = qualified(("si",))
         strings: list[str] = []
         chars = pending = 0
         root = None
@@ -397,7 +357,7 @@ class Workbook:
                     root = element
                 elif event == "end" and element.tag in wanted:
                     seen = True
-                    text = _rich_text(element)
+                    text = rich_text(element)
                     chars += len(text)
                     strings.append(text)
                     root.clear()
@@ -414,7 +374,7 @@ class Workbook:
 
     def _dimension(self, path: str):
         for element in self._elements(path, ("dimension", "row")):
-            if _local(element.tag) == "dimension":
+            if local_name(element.tag) == "dimension":
                 match = re.fullmatch(r"[A-Z]{0,3}\$?(\d{1,7})(?::\$?[A-Z]{0,3}\$?(\d{1,7}))?", element.get("ref", "").strip())
                 if match:
                     last = int(match.group(2) or match.group(1))
@@ -428,7 +388,7 @@ class Workbook:
         return self._guarded(sheet.path, self._rows(sheet))
 
     def _rows(self, sheet: Sheet):
-        reader = _RowReader(self, sheet)
+        reader = RowReader(self, sheet)
         count = 0
         for element in self._elements(sheet.path, ("row",)):
             count += 1
@@ -452,152 +412,6 @@ def _refusal(exc: Exception, part: str) -> WorkbookRefused:
     if not isinstance(exc, BROKEN_ERRORS):
         log.exception("unexpected error reading workbook part %s", part or "(structure)")
     return WorkbookRefused(BROKEN)
-
-
-def _rich_text(element) -> str:
-    """Text of a shared or inline string, without phonetic (rPh) runs."""
-    if len(element) == 1 and _local(element[0].tag) == "t":
-        return element[0].text or ""
-    parts = []
-    for child in element:
-        name = _local(child.tag)
-        if name == "t":
-            parts.append(child.text or "")
-        elif name == "r":
-            for run in child:
-                if _local(run.tag) == "t":
-                    parts.append(run.text or "")
-    return "".join(parts)
-
-
-_CELL_REFERENCE = re.compile(r"([A-Z]{1,3})[0-9]+")
-
-
-def _column_index(letters: str) -> int:
-    index = 0
-    for ch in letters:
-        index = index * 26 + ord(ch) - 64
-    return index - 1
-
-
-def _number(text: str):
-    if not text.isascii():
-        raise ValueError(text)  # int() would take other scripts' digits
-    try:
-        return int(text)
-    except ValueError:
-        value = float(text)  # ValueError: not a number at all
-        if value != value or value in (float("inf"), float("-inf")):
-            raise ValueError(text) from None
-        return value
-
-
-_CELL_TAGS = {f"{{{ns}}}c" for ns in SPREADSHEET_NAMESPACES} | {"c"}
-_VALUE_TAGS = {
-    f"{{{ns}}}{name}": name for ns in SPREADSHEET_NAMESPACES for name in ("v", "is", "f")
-} | {name: name for name in ("v", "is", "f")}
-
-
-class _RowReader:
-    """Turns one <row> element into a tuple of values, refusing references
-    past column XFD, bad shared-string indexes and malformed numbers. The
-    common path is kept inline: it runs for every cell of the file."""
-
-    def __init__(self, book: Workbook, sheet: Sheet):
-        self.book = book
-        self.sheet = sheet
-        self.number = 0
-        self.columns: dict[str, int] = {}
-        self.strings: list[str] | None = None
-
-    def read(self, element) -> tuple:
-        number = element.get("r")
-        if number is None:
-            self.number += 1
-        elif number.isascii() and number.isdigit() and 0 < int(number) <= MAX_SHEET_ROWS:
-            self.number = int(number)
-        else:
-            self.refuse(f"第 {self.number} 行之后的行号“{number[:20]}”无效（应为 1 至 {MAX_SHEET_ROWS:,}）")
-        values: list = []
-        columns = self.columns
-        strings = self.strings
-        for cell in element:
-            if cell.tag not in _CELL_TAGS:
-                continue
-            reference = cell.get("r")
-            if reference is None:
-                column = len(values)
-                if column >= MAX_COLUMNS:
-                    self.refuse(f"第 {self.number} 行的单元格超过 Excel 的列数上限（XFD 列）")
-            else:
-                column = columns.get(reference.rstrip("0123456789"))
-                if column is None:
-                    column = self._new_column(reference)
-            kind = cell.get("t")
-            formula = text = None
-            for child in cell:
-                tag = _VALUE_TAGS.get(child.tag)
-                if tag == "v":
-                    text = child.text
-                elif tag == "is":
-                    text = _rich_text(child)
-                elif tag == "f":
-                    formula = child.text or ""
-            if formula is not None:
-                value = Formula(formula)
-            elif text is None:
-                continue
-            elif kind == "s":
-                if strings is None:
-                    strings = self.strings = self.book.strings
-                try:
-                    index = int(text)
-                except ValueError:
-                    index = -1
-                if 0 <= index < len(strings):
-                    value = strings[index]
-                else:
-                    self._bad_shared(text, reference)
-            elif kind == "inlineStr" or kind == "str":
-                value = text
-            else:
-                value = self._typed(kind, text, reference)
-            if column == len(values):
-                values.append(value)
-            elif column > len(values):
-                values.extend([None] * (column - len(values)))
-                values.append(value)
-            else:
-                values[column] = value
-        return tuple(values)
-
-    def _new_column(self, reference: str) -> int:
-        letters = reference.rstrip("0123456789")
-        if not _CELL_REFERENCE.fullmatch(reference) or _column_index(letters) >= MAX_COLUMNS:
-            self.refuse(f"第 {self.number} 行的单元格引用“{reference[:20]}”无效（列不能超过 XFD）")
-        column = self.columns[letters] = _column_index(letters)
-        return column
-
-    def _typed(self, kind: str | None, text: str, reference: str | None):
-        if kind is None or kind == "n":
-            try:
-                return _number(text)
-            except ValueError:
-                self.refuse(f"单元格 {reference or f'第 {self.number} 行'} 的数值“{text[:20]}”无效")
-        if kind == "b":
-            return text.strip() in ("1", "true")
-        if kind == "e" or kind == "d":
-            return text
-        self.refuse(f"单元格 {reference or f'第 {self.number} 行'} 的类型“{kind[:20]}”无效")
-
-    def _bad_shared(self, text: str, reference: str | None):
-        self.refuse(
-            f"单元格 {reference or f'第 {self.number} 行'} 引用的共享文字编号“{text[:20]}”无效"
-            f"（工作簿共有 {len(self.strings or [])} 条共享文字）"
-        )
-
-    def refuse(self, what: str):
-        raise WorkbookRefused(f"工作表“{self.sheet.name}”{what}，文件已损坏。")
 
 
 def find_header(rows: Iterator[tuple[int, tuple]], required: list[str], max_title_rows: int = 5) -> tuple[int, dict[str, int]]:
