@@ -17,8 +17,6 @@ from .filters import filters_from_request
 from .models import (
     INCOME_GROUPS,
     AnnualStandard,
-    HouseholdStatus,
-    IdentificationStandard,
     Income,
     Member,
     MeasureStatus,
@@ -29,30 +27,9 @@ from .selectors.cadres import assignment_list
 from .selectors.income import county_province, income_list, line_comparison
 from .selectors.measures import measure_list, monitoring_list
 from .selectors.registry import household_list
+from .tables import HOUSEHOLD_TABLE, STATUS, household_columns, township_column, village_column
 
-STATUS = dict(HouseholdStatus.choices)
-STANDARD = dict(IdentificationStandard.choices)
 MEASURE_STATUS = dict(MeasureStatus.choices)
-
-
-def _township(prefix: str = "household__") -> Column:
-    return Column("乡镇", 12, Kind.TEXT, f"{prefix}village__parent__name")
-
-
-def _village(prefix: str = "household__") -> Column:
-    return Column("行政村", 12, Kind.TEXT, f"{prefix}village__name")
-
-
-def _household_columns(prefix: str = "household__") -> list[Column]:
-    """Where a row's household is and who heads it: the first columns of
-    every ledger about households."""
-    return [
-        _township(prefix),
-        _village(prefix),
-        Column("村民小组", 9, Kind.TEXT, f"{prefix}group"),
-        Column("户编号", 19, Kind.ID, f"{prefix}number"),
-        Column("户主姓名", 10, Kind.TEXT, f"{prefix}head_name"),
-    ]
 
 
 class HouseholdLedger(Exporter):
@@ -71,35 +48,8 @@ class HouseholdRoster(HouseholdLedger):
     identifier = "households"
     title = "贫困户花名册"
     description = "每户一行：区划、户主、人口、属性、致贫原因、脱贫状态、两不愁三保障和收入。筛选条件与贫困户列表相同。"
-    columns = [
-        *_household_columns(prefix=""),
-        Column("户主证件号码", 21, Kind.ID, "head_id_number", sensitive=True),
-        Column("家庭人口", 8, Kind.INT, "member_count"),
-        Column("联系电话", 14, Kind.ID, "phone"),
-        Column("住址", 24, Kind.TEXT, "address"),
-        Column("识别标准", 8, Kind.TEXT, "identification_standard", choices=STANDARD),
-        Column("识别年度", 8, Kind.INT, "identification_year"),
-        Column("贫困户属性", 14, Kind.TEXT, "attribute"),
-        Column("主要致贫原因", 12, Kind.TEXT, "main_cause"),
-        Column("其他致贫原因", 16, Kind.TEXT, lambda r: "、".join(c for c in (r.other_cause_1, r.other_cause_2) if c)),
-        Column("脱贫状态", 16, Kind.TEXT, "status", choices=STATUS),
-        Column("脱贫年度", 8, Kind.INT, "exit_year"),
-        Column("计划脱贫年度", 10, Kind.INT, "planned_exit_year"),
-        Column("住房安全", 10, Kind.TEXT, "housing_safety"),
-        Column("易地扶贫搬迁", 8, Kind.BOOL, "relocated"),
-        Column("搬迁入住日期", 12, Kind.DATE, "relocation_date"),
-        Column("饮水安全", 8, Kind.BOOL, "safe_drinking_water"),
-        Column("通生活用电", 8, Kind.BOOL, "has_electricity"),
-        Column("通入户路", 8, Kind.BOOL, "road_to_home"),
-        Column("耕地面积(亩)", 10, Kind.DECIMAL, "farmland_mu"),
-        Column("林地面积(亩)", 10, Kind.DECIMAL, "forest_mu"),
-        Column("退耕还林面积(亩)", 10, Kind.DECIMAL, "returned_farmland_mu"),
-        Column("人均纯收入(元)", 14, Kind.MONEY, "declared_income_per_capita"),
-        Column("开户银行", 16, Kind.TEXT, "bank_name"),
-        Column("银行账号", 22, Kind.ID, "bank_account", sensitive=True),
-        Column("建档日期", 12, Kind.DATE, "created_at"),
-    ]
-    extra_fields = ("other_cause_1", "other_cause_2")
+    columns = HOUSEHOLD_TABLE.columns
+    extra_fields = HOUSEHOLD_TABLE.extra_fields
 
     def queryset(self, actor, filters):
         head_id = Member.objects.filter(household=OuterRef("pk"), relation=Relation.HEAD, left_date__isnull=True)
@@ -117,8 +67,8 @@ class MemberLedger(HouseholdLedger):
     description = "每人一行，列与“家庭成员”导入模板完全一致，可修改后重新导入。筛选条件与贫困户列表相同。"
     columns = [
         Column("县", 10, Kind.TEXT, "household__village__parent__parent__name"),
-        _township(),
-        _village(),
+        township_column(),
+        village_column(),
         Column("村民小组", 9, Kind.TEXT, "household__group"),
         Column("户编号", 19, Kind.ID, "household__number"),
         Column("姓名", 10, Kind.TEXT, "name"),
@@ -163,7 +113,7 @@ class AssignmentLedger(Exporter):
     title = "帮扶结对台账"
     description = "每次结对一行：户、帮扶责任人及其单位、结对与解除日期。"
     columns = [
-        *_household_columns(),
+        *household_columns(),
         Column("脱贫状态", 16, Kind.TEXT, "household__status", choices=STATUS),
         Column("帮扶责任人", 10, Kind.TEXT, "cadre__name"),
         Column("工作单位", 20, Kind.TEXT, "cadre__unit"),
@@ -187,7 +137,7 @@ class MeasureLedger(Exporter):
     description = "每项措施一行：年度、类别、内容、金额、计划与落实日期、状态和责任人。"
     year_filter = True
     columns = [
-        *_household_columns(),
+        *household_columns(),
         Column("年度", 7, Kind.INT, "year"),
         Column("措施类别", 12, Kind.TEXT, "category__group"),
         Column("措施", 14, Kind.TEXT, "category__name"),
@@ -211,7 +161,7 @@ class MeasureLedger(Exporter):
 
 
 def _income_columns() -> list[Column]:
-    columns = [*_household_columns(), Column("年度", 7, Kind.INT, "year"), Column("家庭人口", 8, Kind.INT, "household_size")]
+    columns = [*household_columns(), Column("年度", 7, Kind.INT, "year"), Column("家庭人口", 8, Kind.INT, "household_size")]
     for group, fields in INCOME_GROUPS.items():
         for name in fields:
             columns.append(Column(str(Income._meta.get_field(name).verbose_name), 12, Kind.MONEY, name))
@@ -284,7 +234,7 @@ class MonitoringLedger(Exporter):
     title = "监测对象台账"
     description = "防返贫监测对象一户一行：类型、信号来源、首次信号、识别各环节日期、县级审定、是否逾期、风险消除。"
     columns = [
-        *_household_columns(),
+        *household_columns(),
         Column("家庭人口", 8, Kind.INT, "household__member_count"),
         Column("联系电话", 14, Kind.ID, "household__phone"),
         Column("建档立卡户", 8, Kind.BOOL, "household__registered"),
