@@ -13,7 +13,7 @@ from django.db.models import Count, Sum
 
 from povertyrelief.dashboard import MONEY, PERCENT, Breakdown, Figure, FigureProvider, MapScope, register_provider
 
-from .models import Allocation, FundLevel, Project, ProjectStage
+from .models import Allocation, AllocationStatus, FundLevel, Project, ProjectStage
 
 CENT = Decimal("0.01")
 
@@ -37,7 +37,7 @@ class FundFigures(FigureProvider):
     ]
 
     def _allocations(self, scope: MapScope):
-        return scope.rows(Allocation, "area").filter(source__year=scope.year).order_by()
+        return scope.rows(Allocation, "area").filter(source__year=scope.year, status=AllocationStatus.ACTIVE).order_by()
 
     def by_area(self, scope: MapScope) -> dict[int, dict]:
         rows = self._allocations(scope).values("area").annotate(

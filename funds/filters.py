@@ -12,6 +12,7 @@ from villages.filters import AreaFilterSet
 from .models import (
     Allocation,
     AllocationMeasure,
+    AllocationStatus,
     AllocationTarget,
     Disbursement,
     DisbursementStatus,
@@ -81,9 +82,9 @@ class ProjectFilter(FundsFilterSet):
         fields: list[str] = []
 
 
-class AllocationFilter(FundsFilterSet):
-    """Also the fund ledger's filter: year and level of the source, type of
-    the project, what the money went to, and the area."""
+class LedgerFilter(FundsFilterSet):
+    """The fund ledger's filter: year and level of the source, type of the
+    project, what the money went to, and the area."""
 
     year = django_filters.ChoiceFilter(label="资金年度", field_name="source__year", choices=[], empty_label="全部年度")
     level = django_filters.ChoiceFilter(label="资金级次", field_name="source__level", choices=FundLevel.choices, empty_label="全部级次")
@@ -93,6 +94,17 @@ class AllocationFilter(FundsFilterSet):
     target = django_filters.ChoiceFilter(label="分配对象", choices=AllocationTarget.choices, empty_label="全部对象")
     source = django_filters.NumberFilter(label="资金来源", field_name="source_id")
     project = django_filters.NumberFilter(label="项目", field_name="project_id")
+
+    class Meta:
+        model = Allocation
+        fields: list[str] = []
+
+
+class AllocationFilter(LedgerFilter):
+    """The allocation list's filter: the ledger's, and cancelled or not
+    (the ledger itself counts only allocations in force)."""
+
+    status = django_filters.ChoiceFilter(label="状态", choices=AllocationStatus.choices, empty_label="全部状态")
 
     class Meta:
         model = Allocation

@@ -143,6 +143,24 @@ class AllocationForm(ChineseFormMixin, forms.Form):
         return cleaned
 
 
+class AllocationEditForm(forms.Form):
+    """What an allocation may be corrected in: its amount (not for household
+    measures, whose shares make it up), date, document and purpose."""
+
+    amount = _money_field("分配金额(元)")
+    date = forms.DateField(label="分配日期", widget=DATE)
+    document_number = forms.CharField(label="分配文号", max_length=60, required=False)
+    purpose = forms.CharField(label="用途", max_length=200, required=False)
+
+    def __init__(self, *args, obj, **kwargs):
+        super().__init__(*args, **kwargs)
+        held = obj.confirmed_total + obj.pending_total
+        if obj.target == AllocationTarget.MEASURES:
+            del self.fields["amount"]
+        elif held:
+            self.fields["amount"].help_text = f"已拨付与待确认合计 {held:,.2f} 元，分配金额不能少于此数"
+
+
 class DisbursementForm(forms.Form):
     """A disbursement with its one-time token: the page carries a fresh one;
     the same form posted twice carries the same one and pays once."""
@@ -169,6 +187,11 @@ class DisbursementForm(forms.Form):
 
 class ReasonForm(forms.Form):
     reason = forms.CharField(label="原因", max_length=200, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class WithdrawForm(forms.Form):
+    reason = forms.CharField(label="撤回原因", max_length=150, required=False, widget=forms.Textarea(attrs={"rows": 2}),
+                             help_text="可不填")
 
 
 class ConfirmForm(forms.Form):

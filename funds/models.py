@@ -243,9 +243,16 @@ class AllocationTarget(models.TextChoices):
     MEASURES = "measures", "到户帮扶措施"
 
 
+class AllocationStatus(models.TextChoices):
+    ACTIVE = "active", "有效"
+    CANCELLED = "cancelled", "已撤销"
+
+
 class Allocation(models.Model):
     """资金分配: an amount of one source for one project, one village, or
-    one or more household measures (each with its share)."""
+    one or more household measures (each with its share). Never deleted: an
+    allocation nothing was paid out of is cancelled (已撤销) with a reason,
+    stays on record and counts in no total."""
 
     source = models.ForeignKey(FundSource, verbose_name="资金来源", on_delete=models.PROTECT, related_name="allocations")
     target = models.CharField("分配对象", max_length=10, choices=AllocationTarget.choices)
@@ -268,6 +275,15 @@ class Allocation(models.Model):
     purpose = models.CharField("用途", max_length=200, blank=True)
     confirmed_total = running_total("已拨付(元)")
     pending_total = running_total("待确认(元)")
+    status = models.CharField(
+        "状态", max_length=10, choices=AllocationStatus.choices, default=AllocationStatus.ACTIVE, editable=False
+    )
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="撤销人", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        editable=False,
+    )
+    cancelled_at = models.DateTimeField("撤销时间", null=True, blank=True, editable=False)
+    cancel_reason = models.CharField("撤销原因", max_length=200, blank=True, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="登记人", on_delete=models.PROTECT, related_name="+", editable=False
     )
@@ -302,6 +318,13 @@ class Allocation(models.Model):
                 name="%(app_label)s_%(class)s_one_target",
                 violation_error_message="分配对象须为一个项目、一个村或若干户帮扶措施之一。",
             ),
+            models.CheckConstraint(
+                condition=Q(status=AllocationStatus.ACTIVE, cancelled_by__isnull=True, cancelled_at__isnull=True)
+                | (Q(status=AllocationStatus.CANCELLED, cancelled_by__isnull=False, cancelled_at__isnull=False,
+                     confirmed_total=0, pending_total=0) & ~Q(cancel_reason="")),
+                name="%(app_label)s_%(class)s_cancelled_holds_nothing",
+                violation_error_message="只有未拨付（含待确认）的资金分配可以撤销，且须说明撤销原因。",
+            ),
         ]
         indexes = [models.Index(fields=["target", "date"], name="allocation_target_date")]
 
@@ -318,6 +341,10 @@ class Allocation(models.Model):
         if self.target == AllocationTarget.VILLAGE:
             return f"村：{self.village.name}"
         return f"到户措施（{self.area.name}）"
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == AllocationStatus.CANCELLED
 
     @property
     def balance(self) -> Decimal:
@@ -363,12 +390,14 @@ class DisbursementStatus(models.TextChoices):
     PENDING = "pending", "待确认"
     CONFIRMED = "confirmed", "已确认"
     REJECTED = "rejected", "已退回"
+    WITHDRAWN = "withdrawn", "已撤回"
 
 
 class Disbursement(models.Model):
     """拨付: money paid out of an allocation. Recorded by one user, confirmed
-    by another; once confirmed never edited nor deleted, only reversed by a
-    negative entry that points to it."""
+    by another (or withdrawn by the one who recorded it before that); once
+    confirmed never edited nor deleted, only reversed by a negative entry
+    that points to it."""
 
     allocation = models.ForeignKey(Allocation, verbose_name="资金分配", on_delete=models.PROTECT, related_name="disbursements")
     measure = models.ForeignKey(
@@ -384,13 +413,14 @@ class Disbursement(models.Model):
     reversal_of = models.ForeignKey(
         "self", verbose_name="冲销的拨付", on_delete=models.PROTECT, null=True, blank=True, related_name="reversals"
     )
-    reason = models.CharField("冲销或退回原因", max_length=200, blank=True)
+    reason = models.CharField("冲销、退回或撤回原因", max_length=200, blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="录入人", on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField("录入时间", auto_now_add=True)
     checked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="审核人", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     checked_at = models.DateTimeField("审核时间", null=True, blank=True)
+    withdrawn_at = models.DateTimeField("撤回时间", null=True, blank=True, editable=False)
     # The one-time token of the form it came from: a second submission of
     # the same form finds this row instead of paying twice.
     submission_token = models.UUIDField("提交标识", null=True, blank=True, unique=True, editable=False)
@@ -409,18 +439,24 @@ class Disbursement(models.Model):
                 violation_error_message="拨付金额必须大于零；冲销金额为负数并须指明所冲销的拨付。",
             ),
             models.CheckConstraint(
-                condition=Q(status=DisbursementStatus.PENDING, checked_by__isnull=True)
+                condition=Q(status__in=[DisbursementStatus.PENDING, DisbursementStatus.WITHDRAWN], checked_by__isnull=True)
                 | (Q(status__in=[DisbursementStatus.CONFIRMED, DisbursementStatus.REJECTED], checked_by__isnull=False)
                    & ~Q(checked_by=F("recorded_by"))),
                 name="%(app_label)s_%(class)s_maker_checker",
                 violation_error_message="拨付须由录入人以外的另一名用户确认或退回。",
             ),
             models.CheckConstraint(
+                condition=Q(status=DisbursementStatus.WITHDRAWN, withdrawn_at__isnull=False)
+                | (~Q(status=DisbursementStatus.WITHDRAWN) & Q(withdrawn_at__isnull=True)),
+                name="%(app_label)s_%(class)s_withdrawn_dated",
+                violation_error_message="撤回的拨付须记录撤回时间。",
+            ),
+            models.CheckConstraint(
                 condition=Q(reversal_of__isnull=True) | ~Q(reason=""), name="%(app_label)s_%(class)s_reversal_has_reason",
                 violation_error_message="冲销须说明原因。",
             ),
             models.UniqueConstraint(
-                fields=["reversal_of"], condition=~Q(status=DisbursementStatus.REJECTED),
+                fields=["reversal_of"], condition=Q(status__in=[DisbursementStatus.PENDING, DisbursementStatus.CONFIRMED]),
                 name="%(app_label)s_%(class)s_reversed_once",
                 violation_error_message="该笔拨付已冲销（或冲销待确认），不能重复冲销。",
             ),

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Iterable
 
 from django.db.models import (
     Case,
     DecimalField,
     Exists,
+    Expression,
     ExpressionWrapper,
     F,
     OuterRef,
@@ -28,7 +30,9 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, Round
 from django.db.models.lookups import LessThan
 from django.shortcuts import get_object_or_404
+from django_filters import FilterSet
 
+from povertyrelief.models import User
 from povertyrelief.permissions import restrict
 
 from .filters import AllocationFilter, DisbursementFilter, MeasureFundingFilter, ProjectFilter, SourceFilter
@@ -37,6 +41,8 @@ from .models import (
     ZERO,
     Allocation,
     AllocationMeasure,
+    AllocationStatus,
+    AllocationTarget,
     Disbursement,
     DisbursementStatus,
     FundSource,
@@ -44,14 +50,16 @@ from .models import (
 )
 
 MONEY_FIELD = DecimalField(**MONEY)
+# Cancelled allocations stay on record but count in no total.
+ACTIVE = Q(status=AllocationStatus.ACTIVE)
 RATE_FIELD = DecimalField(max_digits=7, decimal_places=2)
 
 
-def _money(expression):
+def _money(expression: Expression) -> Coalesce:
     return Coalesce(expression, Value(ZERO), output_field=MONEY_FIELD)
 
 
-def _filtered(filterset_class, queryset, actor, filters: dict | None):
+def _filtered(filterset_class: type[FilterSet], queryset: QuerySet, actor: User, filters: dict | None) -> QuerySet:
     return filterset_class(filters or {}, queryset, actor=actor).qs
 
 
@@ -62,7 +70,7 @@ def _with_balance(totals: dict) -> dict:
     return totals
 
 
-def _rate(done: str, total: str):
+def _rate(done: str, total: str) -> Case:
     """Execution rate in percent, two places (资金执行率 = 已拨付 ÷ 已分配)."""
     return Case(
         When(**{f"{total}__gt": 0}, then=ExpressionWrapper(F(done) * Value(Decimal("100")) / F(total), output_field=RATE_FIELD)),
@@ -74,7 +82,7 @@ def _rate(done: str, total: str):
 # --- sources -------------------------------------------------------------------
 
 
-def source_list(*, actor, filters: dict | None = None, action: str = "view") -> QuerySet[FundSource]:
+def source_list(*, actor: User, filters: dict | None = None, action: str = "view") -> QuerySet[FundSource]:
     """Fund sources in the actor's area with what is allocated, confirmed
     disbursed, pending and left of each."""
     sums = Allocation.objects.filter(source=OuterRef("pk")).order_by().values("source")
@@ -93,7 +101,7 @@ def source_list(*, actor, filters: dict | None = None, action: str = "view") -> 
     return _filtered(SourceFilter, sources, actor, filters).order_by("-year", "level", "pk")
 
 
-def source_get(*, actor, pk: int, action: str = "view") -> FundSource:
+def source_get(*, actor: User, pk: int, action: str = "view") -> FundSource:
     return get_object_or_404(source_list(actor=actor, action=action), pk=pk)
 
 
@@ -106,10 +114,10 @@ def source_totals(sources: QuerySet[FundSource]) -> dict:
 # --- projects ------------------------------------------------------------------
 
 
-def project_list(*, actor, filters: dict | None = None, action: str = "view") -> QuerySet[Project]:
+def project_list(*, actor: User, filters: dict | None = None, action: str = "view") -> QuerySet[Project]:
     """Projects in the actor's area (by their own area: a project of two
     townships belongs to the county), with their funds so far."""
-    sums = Allocation.objects.filter(project=OuterRef("pk")).order_by().values("project")
+    sums = Allocation.objects.filter(ACTIVE, project=OuterRef("pk")).order_by().values("project")
     projects = (
         restrict(Project, actor, action)
         .select_related("area", "area__parent")
@@ -126,7 +134,7 @@ def project_list(*, actor, filters: dict | None = None, action: str = "view") ->
     return _filtered(ProjectFilter, projects, actor, filters).order_by("-year", "area__code", "pk")
 
 
-def project_get(*, actor, pk: int, action: str = "view") -> Project:
+def project_get(*, actor: User, pk: int, action: str = "view") -> Project:
     return get_object_or_404(project_list(actor=actor, action=action).prefetch_related("villages"), pk=pk)
 
 
@@ -134,7 +142,7 @@ def project_totals(projects: QuerySet[Project]) -> dict:
     """Budget of the projects and the sums of their allocations (summing
     the per-project subquery annotations themselves is unreliable on SQLite)."""
     budget = projects.order_by().aggregate(budget=_money(Sum("budget")))["budget"]
-    funded = Allocation.objects.filter(project__in=projects.order_by().values("pk"))
+    funded = Allocation.objects.filter(ACTIVE, project__in=projects.order_by().values("pk"))
     totals = funded.aggregate(
         allocated=_money(Sum("amount")), disbursed=_money(Sum("confirmed_total")), pending=_money(Sum("pending_total"))
     )
@@ -144,9 +152,8 @@ def project_totals(projects: QuerySet[Project]) -> dict:
 # --- allocations ---------------------------------------------------------------
 
 
-def allocation_list(*, actor, filters: dict | None = None, action: str = "view") -> QuerySet[Allocation]:
-    """Allocations in the actor's area with balance and execution rate."""
-    allocations = (
+def _allocations(actor: User, action: str) -> QuerySet[Allocation]:
+    return (
         restrict(Allocation, actor, action)
         .select_related("source", "project", "village", "area", "area__parent")
         .annotate(
@@ -154,16 +161,22 @@ def allocation_list(*, actor, filters: dict | None = None, action: str = "view")
             rate=_rate("confirmed_total", "amount"),
         )
     )
-    return _filtered(AllocationFilter, allocations, actor, filters).order_by("-date", "-pk")
 
 
-def allocation_get(*, actor, pk: int, action: str = "view") -> Allocation:
-    return get_object_or_404(allocation_list(actor=actor, action=action), pk=pk)
+def allocation_list(*, actor: User, filters: dict | None = None, action: str = "view") -> QuerySet[Allocation]:
+    """Allocations in the actor's area with balance and execution rate,
+    cancelled ones included (``status`` filters them)."""
+    return _filtered(AllocationFilter, _allocations(actor, action), actor, filters).order_by("-date", "-pk")
+
+
+def allocation_get(*, actor: User, pk: int, action: str = "view") -> Allocation:
+    return get_object_or_404(_allocations(actor, action), pk=pk)
 
 
 def allocation_totals(allocations: QuerySet[Allocation]) -> dict:
-    """Sums of a (filtered) allocation list in one query."""
-    totals = allocations.aggregate(
+    """Sums of a (filtered) allocation list in one query, cancelled
+    allocations left out."""
+    totals = allocations.filter(ACTIVE).aggregate(
         allocated=_money(Sum("amount")), disbursed=_money(Sum("confirmed_total")), pending=_money(Sum("pending_total")),
     )
     return _with_balance(totals)
@@ -172,7 +185,7 @@ def allocation_totals(allocations: QuerySet[Allocation]) -> dict:
 # --- disbursements -------------------------------------------------------------
 
 
-def disbursement_list(*, actor, filters: dict | None = None, action: str = "view") -> QuerySet[Disbursement]:
+def disbursement_list(*, actor: User, filters: dict | None = None, action: str = "view") -> QuerySet[Disbursement]:
     """Disbursements of allocations in the actor's area (``status=pending``
     is the checker's queue)."""
     disbursements = restrict(Disbursement, actor, action).select_related(
@@ -182,8 +195,13 @@ def disbursement_list(*, actor, filters: dict | None = None, action: str = "view
     return _filtered(DisbursementFilter, disbursements, actor, filters).order_by("-date", "-pk")
 
 
-def disbursement_get(*, actor, pk: int, action: str = "view") -> Disbursement:
-    return get_object_or_404(disbursement_list(actor=actor, action=action), pk=pk)
+def disbursement_get(*, actor: User, pk: int, action: str = "view", own: bool = False) -> Disbursement:
+    """One disbursement in the actor's area; with ``own``, only one the
+    actor recorded (what its maker alone may act on)."""
+    disbursements = disbursement_list(actor=actor, action=action)
+    if own:
+        disbursements = disbursements.filter(recorded_by=actor)
+    return get_object_or_404(disbursements, pk=pk)
 
 
 def disbursement_totals(disbursements: QuerySet[Disbursement]) -> dict:
@@ -205,12 +223,12 @@ LEDGER_GROUPS = {
 }
 
 
-def ledger_rows(*, actor, by: str, filters: dict | None = None, action: str = "view") -> QuerySet:
+def ledger_rows(*, actor: User, by: str, filters: dict | None = None, action: str = "view") -> QuerySet:
     """The fund ledger grouped ``by`` source, project, area (village, or
     township for projects of several villages) or allocation: allocated,
     confirmed disbursed, pending, balance and execution rate per row, all
     computed by the database."""
-    allocations = allocation_list(actor=actor, filters=filters, action=action)
+    allocations = allocation_list(actor=actor, filters=filters, action=action).filter(ACTIVE)
     if by == "allocation":
         return allocations.annotate(allocated=F("amount"), disbursed=F("confirmed_total"), pending=F("pending_total"))
     if by not in LEDGER_GROUPS:
@@ -235,7 +253,7 @@ def ledger_rows(*, actor, by: str, filters: dict | None = None, action: str = "v
     return rows.order_by(*order)
 
 
-def measure_ledger(*, actor, filters: dict | None = None, action: str = "view") -> QuerySet[AllocationMeasure]:
+def measure_ledger(*, actor: User, filters: dict | None = None, action: str = "view") -> QuerySet[AllocationMeasure]:
     """Per household measure: the share each allocation gives it and what
     has been paid for it (confirmed disbursements naming the measure)."""
     paid = (
@@ -259,6 +277,7 @@ def measure_ledger(*, actor, filters: dict | None = None, action: str = "view") 
     )
     shares = (
         restrict(AllocationMeasure, actor, action)
+        .filter(allocation__status=AllocationStatus.ACTIVE)
         .select_related(
             "measure", "measure__household", "measure__household__village", "measure__household__village__parent",
             "measure__category", "allocation", "allocation__source",
@@ -301,7 +320,7 @@ class Funding:
         return f"{self.source_name}（{self.level}）{self.amount:,.2f} 元"
 
 
-def measure_funding(measure_ids) -> dict[int, list[Funding]]:
+def measure_funding(measure_ids: Iterable[int | None]) -> dict[int, list[Funding]]:
     """For each measure, the sources funding it with their shares (one
     query, for the household page and the 明白卡; the measures themselves
     were read through the household's scope)."""
@@ -313,7 +332,7 @@ def measure_funding(measure_ids) -> dict[int, list[Funding]]:
     levels = dict(FundLevel.choices)
     funding: dict[int, list[Funding]] = {}
     rows = (
-        AllocationMeasure.objects.filter(measure_id__in=ids)
+        AllocationMeasure.objects.filter(measure_id__in=ids, allocation__status=AllocationStatus.ACTIVE)
         .order_by("allocation__date", "pk")
         .values_list("measure_id", "allocation__source__name", "allocation__source__level", "allocation__source__document_number", "amount")
     )
@@ -325,7 +344,7 @@ def measure_funding(measure_ids) -> dict[int, list[Funding]]:
 # --- check_ledger ----------------------------------------------------------------
 
 
-def _exact(expression):
+def _exact(expression: Expression) -> Round:
     """A sum rounded to the fen, so SQLite's floating-point sums compare
     equal to the stored totals (PostgreSQL's numeric sums already are exact)."""
     return Round(_money(expression), 2, output_field=MONEY_FIELD)
@@ -334,51 +353,73 @@ def _exact(expression):
 def ledger_mismatches() -> list[str]:
     """Every running total recomputed from the entries, and every rule the
     entries must obey, over the whole database: one line per wrong row
-    (empty when the books agree). Five aggregate queries whatever the size."""
-    problems: list[str] = []
-    allocated = (
-        Allocation.objects.filter(source=OuterRef("pk")).order_by().values("source").annotate(t=Sum("amount")).values("t")
+    (empty when the books agree). Each check is one GROUP BY over its
+    entries (a join, never a subquery per row): four or five queries
+    whatever the size."""
+    return _source_mismatches() + _allocation_mismatches() + _reversal_mismatches()
+
+
+def _source_mismatches() -> list[str]:
+    sources = (
+        FundSource.objects.annotate(computed=_exact(Sum("allocations__amount", filter=Q(allocations__status=AllocationStatus.ACTIVE))))
+        .filter(~Q(allocated_total=F("computed")) | Q(computed__gt=F("amount")))
+        .values("pk", "name", "amount", "allocated_total", "computed")
+        .order_by("pk")
     )
-    sources = FundSource.objects.annotate(computed=_exact(Subquery(allocated))).filter(
-        ~Q(allocated_total=F("computed")) | Q(computed__gt=F("amount"))
-    )
-    for s in sources.values("pk", "name", "amount", "allocated_total", "computed").order_by("pk"):
-        problems.append(
-            f"资金来源 #{s['pk']}「{s['name']}」：记录已分配 {s['allocated_total']:,.2f} 元，"
-            f"按分配明细应为 {s['computed']:,.2f} 元（下达 {s['amount']:,.2f} 元）"
-        )
-    by_allocation = Disbursement.objects.filter(allocation=OuterRef("pk")).order_by().values("allocation")
-    confirmed = by_allocation.filter(status=DisbursementStatus.CONFIRMED).annotate(t=Sum("amount")).values("t")
-    pending = by_allocation.filter(status=DisbursementStatus.PENDING, reversal_of__isnull=True).annotate(t=Sum("amount")).values("t")
-    shares = AllocationMeasure.objects.filter(allocation=OuterRef("pk")).order_by().values("allocation").annotate(t=Sum("amount")).values("t")
-    allocations = Allocation.objects.annotate(
-        computed_confirmed=_exact(Subquery(confirmed)), computed_pending=_exact(Subquery(pending)),
-        shares=Round(Subquery(shares), 2),
-    ).filter(
+    return [
+        f"资金来源 #{s['pk']}「{s['name']}」：记录已分配 {s['allocated_total']:,.2f} 元，"
+        f"按分配明细应为 {s['computed']:,.2f} 元（下达 {s['amount']:,.2f} 元）"
+        for s in sources
+    ]
+
+
+def _allocation_mismatches() -> list[str]:
+    """Confirmed and pending totals against the disbursements, and a
+    measures allocation's amount against its shares, in one line per
+    allocation wrong in either way."""
+    paid = Allocation.objects.annotate(
+        computed_confirmed=_exact(Sum("disbursements__amount", filter=Q(disbursements__status=DisbursementStatus.CONFIRMED))),
+        computed_pending=_exact(Sum("disbursements__amount", filter=Q(
+            disbursements__status=DisbursementStatus.PENDING, disbursements__reversal_of__isnull=True
+        ))),
+    ).values("pk", "amount", "target", "confirmed_total", "pending_total", "computed_confirmed", "computed_pending")
+    wrong_paid = paid.filter(
         ~Q(confirmed_total=F("computed_confirmed"))
         | ~Q(pending_total=F("computed_pending"))
         | Q(computed_confirmed__lt=0)
         | Q(LessThan(Round(F("amount") - F("computed_confirmed") - F("computed_pending"), 2), 0))
-        | Q(target="measures") & (Q(shares__isnull=True) | ~Q(shares=F("amount")))
     )
-    for a in allocations.values(
-        "pk", "amount", "target", "confirmed_total", "pending_total", "computed_confirmed", "computed_pending", "shares"
-    ).order_by("pk"):
+    wrong_shares = dict(
+        Allocation.objects.filter(target=AllocationTarget.MEASURES)
+        .annotate(shares=Round(Sum("measure_shares__amount"), 2, output_field=MONEY_FIELD))
+        .filter(Q(shares__isnull=True) | ~Q(shares=F("amount")))
+        .values_list("pk", "shares")
+    )
+    rows = {a["pk"]: a for a in wrong_paid.order_by()}
+    missing = set(wrong_shares) - set(rows)
+    if missing:
+        rows.update((a["pk"], a) for a in paid.filter(pk__in=missing).order_by())
+    problems = []
+    for pk in sorted(rows):
+        a = rows[pk]
         line = (
-            f"资金分配 #{a['pk']}：分配 {a['amount']:,.2f} 元；记录已拨付 {a['confirmed_total']:,.2f} 元、待确认 {a['pending_total']:,.2f} 元，"
+            f"资金分配 #{pk}：分配 {a['amount']:,.2f} 元；记录已拨付 {a['confirmed_total']:,.2f} 元、待确认 {a['pending_total']:,.2f} 元，"
             f"按拨付明细应为已拨付 {a['computed_confirmed']:,.2f} 元、待确认 {a['computed_pending']:,.2f} 元"
         )
-        if a["target"] == "measures" and a["shares"] != a["amount"]:
-            line += f"；各措施金额合计 {a['shares'] or ZERO:,.2f} 元"
+        if pk in wrong_shares:
+            line += f"；各措施金额合计 {wrong_shares[pk] or ZERO:,.2f} 元"
         problems.append(line)
+    return problems
+
+
+def _reversal_mismatches() -> list[str]:
     reversals = Disbursement.objects.filter(reversal_of__isnull=False).filter(
         ~Q(amount=-F("reversal_of__amount"))
         | ~Q(reversal_of__status=DisbursementStatus.CONFIRMED)
         | ~Q(allocation=F("reversal_of__allocation"))
     )
-    for r in reversals.values("pk", "amount", "reversal_of", "reversal_of__amount").order_by("pk"):
-        problems.append(
-            f"冲销 #{r['pk']}：金额 {r['amount']:,.2f} 元，与所冲销的拨付 #{r['reversal_of']}（{r['reversal_of__amount']:,.2f} 元，"
-            f"须为已确认且属同一分配）不相抵"
-        )
-    return problems
+    return [
+        f"冲销 #{r['pk']}：金额 {r['amount']:,.2f} 元，与所冲销的拨付 #{r['reversal_of']}（{r['reversal_of__amount']:,.2f} 元，"
+        f"须为已确认且属同一分配）不相抵"
+        for r in reversals.values("pk", "amount", "reversal_of", "reversal_of__amount").order_by("pk")
+    ]

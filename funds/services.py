@@ -22,10 +22,11 @@ from typing import Iterable
 from auditlog.context import set_actor
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import QuerySet, Sum
 from django.utils import timezone
 
 from households.models import Measure
+from povertyrelief.models import User
 from povertyrelief.permissions import assert_in_scope, require, restrict
 from villages.models import Area, AreaLevel
 
@@ -34,6 +35,7 @@ from .models import (
     ZERO,
     Allocation,
     AllocationMeasure,
+    AllocationStatus,
     AllocationTarget,
     Disbursement,
     DisbursementStatus,
@@ -45,6 +47,8 @@ from .models import (
 
 CENT = Decimal("0.01")
 FIRST_YEAR = 2014
+# Entries that still count (a returned or withdrawn one no longer does).
+HOLDING = (DisbursementStatus.PENDING, DisbursementStatus.CONFIRMED)
 # Who may take a project to each stage: approval and acceptance are the
 # county's decisions; the township reports start and completion.
 STAGE_ACTION = {
@@ -55,7 +59,7 @@ STAGE_ACTION = {
 }
 
 
-def _money(value, field: str = "amount") -> Decimal:
+def _money(value: Decimal | int | str, field: str = "amount") -> Decimal:
     """A positive amount of whole fen (two decimal places, no rounding)."""
     amount = Decimal(value)
     if amount != amount.quantize(CENT):
@@ -70,7 +74,7 @@ def _not_future(day: date, field: str = "date") -> None:
         raise ValidationError({field: "日期不能晚于今天。"})
 
 
-def _get(queryset, actor, action: str, **lookup):
+def _get(queryset: QuerySet, actor: User, action: str, **lookup: object):
     """One row the actor may do ``action`` on; anything else is refused
     (the views fetch through the selectors first, so this is a 404 there)."""
     try:
@@ -97,7 +101,7 @@ def common_area(areas: Iterable[Area]) -> Area | None:
 # --- fund sources ------------------------------------------------------------
 
 
-def source_save(*, actor, source: FundSource) -> FundSource:
+def source_save(*, actor: User, source: FundSource) -> FundSource:
     """A fund source is the county administrator's; a new one belongs to the
     actor's area unless an area inside it is given, and an edit can never
     bring the amount under what has already been allocated."""
@@ -126,7 +130,7 @@ def source_save(*, actor, source: FundSource) -> FundSource:
 
 
 def project_save(
-    *, actor, project: Project, villages: Iterable[Area], beneficiaries: Iterable | None = None, day: date | None = None
+    *, actor: User, project: Project, villages: Iterable[Area], beneficiaries: Iterable | None = None, day: date | None = None
 ) -> Project:
     """A project enters the library (储备, on ``day``, today by default) with a
     绩效目标 and villages inside the actor's area; it can be edited only
@@ -163,7 +167,7 @@ def project_save(
     return project
 
 
-def project_advance(*, actor, project: Project, day: date, note: str = "") -> ProjectStep:
+def project_advance(*, actor: User, project: Project, day: date, note: str = "") -> ProjectStep:
     """Projects move one stage at a time (储备 → 批准 → 实施 → 完工 → 验收),
     never skipping one, each step dated no earlier than the one before and
     not in the future, and taken by a role that may decide it."""
@@ -190,7 +194,7 @@ def project_advance(*, actor, project: Project, day: date, note: str = "") -> Pr
 # --- allocations -------------------------------------------------------------
 
 
-def _measure_shares(actor, measures, year_hint=None) -> list[tuple[Measure, Decimal]]:
+def _measure_shares(actor: User, measures: Iterable | dict) -> list[tuple[Measure, Decimal]]:
     """Each measure with the share still unfunded (its amount minus what
     other allocations already give it), locked against a parallel allocation."""
     if isinstance(measures, dict):
@@ -205,7 +209,7 @@ def _measure_shares(actor, measures, year_hint=None) -> list[tuple[Measure, Deci
     if len(locked) != len(wanted):
         raise ValidationError({"measures": "所选措施不存在或不在您的管辖范围内。"})
     funded = dict(
-        AllocationMeasure.objects.filter(measure__in=locked).values("measure").annotate(total=Sum("amount")).values_list("measure", "total")
+        AllocationMeasure.objects.filter(measure__in=locked, allocation__status=AllocationStatus.ACTIVE).values("measure").annotate(total=Sum("amount")).values_list("measure", "total")
     )
     shares = []
     for measure in sorted(locked, key=lambda m: m.pk):
@@ -223,7 +227,7 @@ def _measure_shares(actor, measures, year_hint=None) -> list[tuple[Measure, Deci
 
 def allocation_create(
     *,
-    actor,
+    actor: User,
     source: FundSource,
     target: str,
     day: date,
@@ -285,10 +289,85 @@ def allocation_create(
     return allocation
 
 
+def _locked_source_and_allocation(actor: User, allocation: Allocation) -> tuple[FundSource, Allocation]:
+    """The allocation's source and then the allocation, locked in that order
+    (the order every writer takes), the allocation inside the actor's area."""
+    found = _get(Allocation.objects.all(), actor, "fund_manage", pk=allocation.pk)
+    source = FundSource.objects.select_for_update(of=("self",)).get(pk=found.source_id)
+    return source, _locked_allocation(actor, found.pk, "fund_manage")
+
+
+def allocation_update(
+    *, actor: User, allocation: Allocation, amount: Decimal | None, day: date, document_number: str = "", purpose: str = ""
+) -> Allocation:
+    """An allocation is corrected in place (amount, date, document, purpose):
+    never below what is paid or awaiting confirmation out of it, never past
+    its source, dated no later than its first disbursement. Its source and
+    what it goes to stay; to change those, cancel it and allocate again."""
+    require(actor, "fund_manage")
+    with transaction.atomic(), set_actor(actor):
+        source, locked = _locked_source_and_allocation(actor, allocation)
+        if locked.is_cancelled:
+            raise ValidationError("该笔资金分配已撤销，不能修改。")
+        if amount is None:
+            amount = locked.amount
+        amount = _money(amount)
+        if locked.target == AllocationTarget.MEASURES and amount != locked.amount:
+            raise ValidationError({"amount": "到户措施的分配金额是各措施金额之和，不能直接修改；如有错误，请撤销后重新分配。"})
+        held = locked.confirmed_total + locked.pending_total
+        if amount < held:
+            raise ValidationError(
+                {"amount": f"已拨付 {locked.confirmed_total:,.2f} 元、待确认 {locked.pending_total:,.2f} 元，"
+                           f"分配金额不能少于 {held:,.2f} 元。"}
+            )
+        allocated = source.allocated_total - locked.amount + amount
+        if allocated > source.amount:
+            raise ValidationError(
+                {"amount": f"超出资金来源可分配余额：下达 {source.amount:,.2f} 元，其他分配合计 {source.allocated_total - locked.amount:,.2f} 元，"
+                           f"这笔最多可分配 {source.amount - source.allocated_total + locked.amount:,.2f} 元。"}
+            )
+        _not_future(day)
+        if day < source.issued_date:
+            raise ValidationError({"date": f"分配日期不能早于资金下达日期 {source.issued_date:%Y-%m-%d}。"})
+        first_paid = locked.disbursements.order_by("date").values_list("date", flat=True).first()
+        if first_paid is not None and day > first_paid:
+            raise ValidationError({"date": f"分配日期不能晚于第一笔拨付的日期 {first_paid:%Y-%m-%d}。"})
+        locked.amount, locked.date = amount, day
+        locked.document_number, locked.purpose = document_number.strip(), purpose.strip()
+        locked.full_clean()
+        locked.save(update_fields=["amount", "date", "document_number", "purpose"])
+        FundSource.objects.filter(pk=source.pk).update(allocated_total=allocated)
+    return locked
+
+
+def allocation_cancel(*, actor: User, allocation: Allocation, reason: str) -> Allocation:
+    """An allocation is never deleted. While nothing is paid out of it or
+    awaiting confirmation, it is cancelled with a reason: it stays on record
+    as 已撤销, gives its amount back to the source and counts in no total."""
+    require(actor, "fund_manage")
+    if not (reason or "").strip():
+        raise ValidationError({"reason": "请说明撤销原因。"})
+    with transaction.atomic(), set_actor(actor):
+        source, locked = _locked_source_and_allocation(actor, allocation)
+        if locked.is_cancelled:
+            raise ValidationError("该笔资金分配已撤销。")
+        if locked.confirmed_total or locked.disbursements.filter(status=DisbursementStatus.PENDING).exists():
+            raise ValidationError(
+                f"已拨付 {locked.confirmed_total:,.2f} 元、待确认 {locked.pending_total:,.2f} 元：只有没有拨付（含待确认）的分配可以撤销；"
+                "已确认的拨付请先冲销，待确认的请退回或撤回。"
+            )
+        locked.status = AllocationStatus.CANCELLED
+        locked.cancelled_by, locked.cancelled_at, locked.cancel_reason = actor, timezone.now(), reason.strip()
+        locked.full_clean()
+        locked.save(update_fields=["status", "cancelled_by", "cancelled_at", "cancel_reason"])
+        FundSource.objects.filter(pk=source.pk).update(allocated_total=source.allocated_total - locked.amount)
+    return locked
+
+
 # --- disbursements -----------------------------------------------------------
 
 
-def _locked_allocation(actor, allocation_id: int, action: str) -> Allocation:
+def _locked_allocation(actor: User, allocation_id: int, action: str) -> Allocation:
     """The allocation, in the actor's area, locked for writing. Disbursements
     never change the source's total, so its row is left unlocked."""
     return _get(Allocation.objects.select_for_update(of=("self",)), actor, action, pk=allocation_id)
@@ -296,7 +375,7 @@ def _locked_allocation(actor, allocation_id: int, action: str) -> Allocation:
 
 def disbursement_record(
     *,
-    actor,
+    actor: User,
     allocation: Allocation,
     amount: Decimal,
     day: date,
@@ -313,6 +392,8 @@ def disbursement_record(
     require(actor, "fund_record")
     with transaction.atomic(), set_actor(actor):
         locked = _locked_allocation(actor, allocation.pk, "fund_record")
+        if locked.is_cancelled:
+            raise ValidationError("该笔资金分配已撤销，不能再拨付。")
         if token is not None:
             existing = Disbursement.objects.filter(submission_token=token).first()
             if existing is not None:
@@ -343,20 +424,20 @@ def disbursement_record(
     return disbursement, True
 
 
-def _locked_disbursement(actor, disbursement: Disbursement, action: str) -> tuple[Disbursement, Allocation]:
+def _locked_disbursement(actor: User, disbursement: Disbursement, action: str) -> tuple[Disbursement, Allocation]:
     found = _get(Disbursement.objects.all(), actor, action, pk=disbursement.pk)
     allocation = _locked_allocation(actor, found.allocation_id, action)
     return Disbursement.objects.select_for_update(of=("self",)).get(pk=found.pk), allocation
 
 
-def _check(locked: Disbursement, actor, verb: str) -> None:
+def _check(locked: Disbursement, actor: User, verb: str) -> None:
     if locked.status != DisbursementStatus.PENDING:
-        raise ValidationError(f"该笔已{locked.get_status_display()}，不能再{verb}。")
+        raise ValidationError(f"该笔拨付{locked.get_status_display()}，不能再{verb}。")
     if locked.recorded_by_id == actor.pk:
         raise ValidationError(f"不能{verb}自己录入的拨付：须由另一名县级管理员{verb}。")
 
 
-def disbursement_confirm(*, actor, disbursement: Disbursement) -> Disbursement:
+def disbursement_confirm(*, actor: User, disbursement: Disbursement) -> Disbursement:
     """Maker-checker: a pending disbursement is confirmed by a county
     administrator other than the one who recorded it; it then counts as paid."""
     require(actor, "fund_manage")
@@ -373,7 +454,7 @@ def disbursement_confirm(*, actor, disbursement: Disbursement) -> Disbursement:
     return locked
 
 
-def disbursement_reject(*, actor, disbursement: Disbursement, reason: str) -> Disbursement:
+def disbursement_reject(*, actor: User, disbursement: Disbursement, reason: str) -> Disbursement:
     """A checker returns a pending entry with a reason; it stays on record
     (never deleted) and no longer holds any of the allocation."""
     require(actor, "fund_manage")
@@ -391,7 +472,28 @@ def disbursement_reject(*, actor, disbursement: Disbursement, reason: str) -> Di
     return locked
 
 
-def disbursement_reverse(*, actor, disbursement: Disbursement, reason: str, day: date | None = None) -> Disbursement:
+def disbursement_withdraw(*, actor: User, disbursement: Disbursement, reason: str = "") -> Disbursement:
+    """The one who recorded an entry may withdraw it (撤回) while it awaits
+    confirmation; it stays on record as 已撤回 and no longer holds any of
+    the allocation."""
+    require(actor, "fund_record")
+    with transaction.atomic(), set_actor(actor):
+        locked, allocation = _locked_disbursement(actor, disbursement, "fund_record")
+        if locked.recorded_by_id != actor.pk:
+            raise PermissionDenied("只能撤回自己录入的拨付。")
+        if locked.status != DisbursementStatus.PENDING:
+            raise ValidationError(f"该笔拨付{locked.get_status_display()}，不能再撤回。")
+        locked.status, locked.withdrawn_at = DisbursementStatus.WITHDRAWN, timezone.now()
+        reason = (reason or "").strip()
+        if reason:
+            locked.reason = f"{locked.reason}；撤回：{reason}"[:200] if locked.is_reversal else reason
+        locked.save(update_fields=["status", "withdrawn_at", "reason"])
+        if not locked.is_reversal:
+            Allocation.objects.filter(pk=allocation.pk).update(pending_total=allocation.pending_total - locked.amount)
+    return locked
+
+
+def disbursement_reverse(*, actor: User, disbursement: Disbursement, reason: str, day: date | None = None) -> Disbursement:
     """A confirmed disbursement is never edited or deleted: it is corrected
     by a negative entry of the same amount pointing to it, with a reason,
     which a second user confirms like any other entry. Each is reversed once."""
@@ -405,7 +507,7 @@ def disbursement_reverse(*, actor, disbursement: Disbursement, reason: str, day:
             raise ValidationError("冲销记录不能再冲销。")
         if original.status != DisbursementStatus.CONFIRMED:
             raise ValidationError("只有已确认的拨付需要冲销；待确认的拨付请由审核人退回。")
-        if original.reversals.exclude(status=DisbursementStatus.REJECTED).exists():
+        if original.reversals.filter(status__in=HOLDING).exists():
             raise ValidationError("该笔拨付已冲销（或冲销待确认），不能重复冲销。")
         _not_future(day)
         if day < original.date:

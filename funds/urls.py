@@ -1,5 +1,7 @@
 """/funds/: the fund ledger, sources, the project library, allocations and
-disbursements. There is no delete URL: money rows are never deleted."""
+disbursements. There is no delete URL: money rows are never deleted (an
+allocation is cancelled, a pending entry withdrawn or returned, a confirmed
+one reversed)."""
 
 from django.urls import path
 
@@ -21,10 +23,13 @@ urlpatterns = [
     path("allocations/", views.allocation_list, name="allocation_list"),
     path("allocations/new/", views.allocation_create, name="allocation_create"),
     path("allocations/<int:pk>/", views.allocation_detail, name="allocation_detail"),
+    path("allocations/<int:pk>/edit/", views.allocation_update, name="allocation_update"),
+    path("allocations/<int:pk>/cancel/", views.allocation_cancel, name="allocation_cancel"),
     path("allocations/<int:pk>/disburse/", views.disbursement_create, name="disbursement_create"),
     path("disbursements/", views.disbursement_list, name="disbursement_list"),
     path("disbursements/<int:pk>/", views.disbursement_detail, name="disbursement_detail"),
     path("disbursements/<int:pk>/confirm/", views.disbursement_confirm, name="disbursement_confirm"),
     path("disbursements/<int:pk>/reject/", views.disbursement_reject, name="disbursement_reject"),
+    path("disbursements/<int:pk>/withdraw/", views.disbursement_withdraw, name="disbursement_withdraw"),
     path("disbursements/<int:pk>/reverse/", views.disbursement_reverse, name="disbursement_reverse"),
 ]

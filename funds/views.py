@@ -17,8 +17,9 @@ from povertyrelief.permissions import require
 from povertyrelief.views_base import ScopedMixin, ServiceFormView
 
 from . import selectors, services
-from .filters import AllocationFilter, DisbursementFilter, MeasureFundingFilter, ProjectFilter, SourceFilter
+from .filters import AllocationFilter, DisbursementFilter, LedgerFilter, MeasureFundingFilter, ProjectFilter, SourceFilter
 from .forms import (
+    AllocationEditForm,
     AllocationForm,
     ConfirmForm,
     DisbursementForm,
@@ -26,6 +27,7 @@ from .forms import (
     ProjectForm,
     ReasonForm,
     SourceForm,
+    WithdrawForm,
 )
 from .models import AllocationTarget, DisbursementStatus
 
@@ -191,6 +193,7 @@ class AllocationDetailView(ScopedMixin, View):
         return render(request, "funds/allocation_detail.html", {
             "allocation": allocation, "disbursements": disbursements, "shares": shares,
             "history": history_for(allocation), "can_record": request.user.can("fund_record"),
+            "can_manage": request.user.can("fund_manage"),
         })
 
 
@@ -221,6 +224,37 @@ class AllocationCreateView(ServiceFormView):
         )
 
 
+class AllocationUpdateView(ServiceFormView):
+    action = "fund_manage"
+    form_class = AllocationEditForm
+    template_name = "funds/allocation_change.html"
+    extra_context = {"title": "修改资金分配", "submit_label": "保存"}
+    success_message = "资金分配已保存：{result.amount:,.2f} 元，{result.target_label}。"
+
+    def get_object(self):
+        return selectors.allocation_get(actor=self.request.user, pk=self.kwargs["pk"], action=self.action)
+
+    def get_initial(self):
+        a = self.object
+        return {"amount": a.amount, "date": a.date, "document_number": a.document_number, "purpose": a.purpose}
+
+    def perform(self, form, obj):
+        data = form.cleaned_data
+        return services.allocation_update(
+            actor=self.request.user, allocation=obj, amount=data.get("amount"), day=data["date"],
+            document_number=data["document_number"], purpose=data["purpose"],
+        )
+
+
+class AllocationCancelView(AllocationUpdateView):
+    form_class = ReasonForm
+    extra_context = {"title": "撤销资金分配", "submit_label": "确认撤销", "cancelling": True}
+    success_message = "已撤销资金分配（{result.amount:,.2f} 元，{result.target_label}），金额退回资金来源。"
+
+    def perform(self, form, obj):
+        return services.allocation_cancel(actor=self.request.user, allocation=obj, reason=form.cleaned_data["reason"])
+
+
 # --- disbursements ---------------------------------------------------------------
 
 
@@ -238,13 +272,15 @@ class DisbursementDetailView(ScopedMixin, View):
         disbursement = selectors.disbursement_get(actor=request.user, pk=pk)
         user = request.user
         pending = disbursement.status == DisbursementStatus.PENDING
+        holding = (DisbursementStatus.PENDING, DisbursementStatus.CONFIRMED)
         return render(request, "funds/disbursement_detail.html", {
             "disbursement": disbursement, "history": history_for(disbursement),
             "reversals": disbursement.reversals.select_related("recorded_by", "checked_by"),
             "can_check": pending and user.can("fund_manage") and disbursement.recorded_by_id != user.pk,
+            "can_withdraw": pending and user.can("fund_record") and disbursement.recorded_by_id == user.pk,
             "can_reverse": (disbursement.status == DisbursementStatus.CONFIRMED and not disbursement.is_reversal
                             and user.can("fund_record")
-                            and not disbursement.reversals.exclude(status=DisbursementStatus.REJECTED).exists()),
+                            and not disbursement.reversals.filter(status__in=holding).exists()),
         })
 
 
@@ -301,6 +337,22 @@ class DisbursementRejectView(DisbursementCheckView):
         return services.disbursement_reject(actor=self.request.user, disbursement=obj, reason=form.cleaned_data["reason"])
 
 
+class DisbursementWithdrawView(ServiceFormView):
+    """The maker withdraws their own pending entry; anyone else's is a 404."""
+
+    action = "fund_record"
+    form_class = WithdrawForm
+    template_name = "funds/disbursement_check.html"
+    extra_context = {"title": "撤回拨付", "submit_label": "确认撤回", "withdrawing": True}
+    success_message = "已撤回：凭证 {result.voucher_number}，{result.amount:,.2f} 元不再占用分配额度，记录保留。"
+
+    def get_object(self):
+        return selectors.disbursement_get(actor=self.request.user, pk=self.kwargs["pk"], action=self.action, own=True)
+
+    def perform(self, form, obj):
+        return services.disbursement_withdraw(actor=self.request.user, disbursement=obj, reason=form.cleaned_data["reason"])
+
+
 class DisbursementReverseView(ServiceFormView):
     action = "fund_record"
     form_class = ReasonForm
@@ -345,7 +397,7 @@ class LedgerView(ScopedMixin, View):
         else:
             rows = selectors.ledger_rows(actor=actor, by=by, filters=filters)
             totals = selectors.allocation_totals(selectors.allocation_list(actor=actor, filters=filters))
-            filterset = AllocationFilter(request.GET, actor=actor)
+            filterset = LedgerFilter(request.GET, actor=actor)
         identifier = LEDGERS[by][1]
         return render(request, "funds/ledger.html", {
             "by": by, "ledgers": LEDGERS, "filter": filterset, "page_obj": _page(request, rows), "totals": totals,
@@ -367,10 +419,13 @@ project_publicity_pdf = ProjectPublicityPdfView.as_view()
 allocation_list = AllocationListView.as_view()
 allocation_detail = AllocationDetailView.as_view()
 allocation_create = AllocationCreateView.as_view()
+allocation_update = AllocationUpdateView.as_view()
+allocation_cancel = AllocationCancelView.as_view()
 disbursement_list = DisbursementListView.as_view()
 disbursement_detail = DisbursementDetailView.as_view()
 disbursement_create = DisbursementCreateView.as_view()
 disbursement_confirm = DisbursementConfirmView.as_view()
 disbursement_reject = DisbursementRejectView.as_view()
+disbursement_withdraw = DisbursementWithdrawView.as_view()
 disbursement_reverse = DisbursementReverseView.as_view()
 ledger = LedgerView.as_view()

@@ -75,10 +75,16 @@ CASES = {
     "funds:allocation_list": Case(VIEWERS),
     "funds:allocation_create": Case(MANAGERS),
     "funds:allocation_detail": Case(VIEWERS, in_x=_x(_allocation), in_b=_b(_allocation)),
+    "funds:allocation_update": Case(MANAGERS, in_x=_x(_allocation), in_b=_b(_allocation)),
+    "funds:allocation_cancel": Case(MANAGERS, in_x=_x(_allocation), in_b=_b(_allocation)),
     "funds:disbursement_list": Case(VIEWERS),
     "funds:disbursement_create": Case(RECORDERS, in_x=_x(_allocation), in_b=_b(_allocation)),
     "funds:disbursement_detail": Case(VIEWERS, in_x=_x(_pending), in_b=_b(_pending)),
     "funds:disbursement_confirm": Case(MANAGERS, in_x=_x(_pending), in_b=_b(_pending)),
     "funds:disbursement_reject": Case(MANAGERS, in_x=_x(_pending), in_b=_b(_pending)),
+    # Only the maker may withdraw a pending entry: anyone else's is a 404.
+    "funds:disbursement_withdraw": Case(
+        RECORDERS, in_x=_x(_pending), in_b=_b(_pending), sees_x={"county_admin"}, sees_b={"county_admin"}
+    ),
     "funds:disbursement_reverse": Case(RECORDERS, in_x=_x(_confirmed), in_b=_b(_confirmed)),
 }

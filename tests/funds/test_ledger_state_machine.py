@@ -1,5 +1,5 @@
-"""Allocate, disburse, confirm, return and reverse in any order, by several
-users: after every step the invariants hold, the running totals agree with
+"""Allocate, correct, cancel, disburse, confirm, return, withdraw and
+reverse in any order, by several users: after every step the invariants hold, the running totals agree with
 a model kept here, and check_ledger finds nothing."""
 
 from datetime import date
@@ -61,7 +61,9 @@ class FundsMachine(RuleBasedStateMachine):
             return None
         assert self.allocated + amount <= Decimal("2000.00")
         self.allocated += amount
-        self.model[allocation.pk] = {"amount": amount, "confirmed": Decimal("0.00"), "pending": Decimal("0.00")}
+        self.model[allocation.pk] = {
+            "amount": amount, "confirmed": Decimal("0.00"), "pending": Decimal("0.00"), "cancelled": False,
+        }
         return allocation
 
     @rule(target=entries, allocation=allocations, amount=AMOUNTS, who=st.integers(0, 2))
@@ -74,9 +76,9 @@ class FundsMachine(RuleBasedStateMachine):
                 actor=self.users[who], allocation=allocation, amount=amount, day=DAY, payee="收款人", voucher_number="记"
             )
         except ValidationError:
-            assert state["confirmed"] + state["pending"] + amount > state["amount"]
+            assert state["cancelled"] or state["confirmed"] + state["pending"] + amount > state["amount"]
             return None
-        assert state["confirmed"] + state["pending"] + amount <= state["amount"]
+        assert not state["cancelled"] and state["confirmed"] + state["pending"] + amount <= state["amount"]
         state["pending"] += amount
         return entry
 
@@ -120,9 +122,56 @@ class FundsMachine(RuleBasedStateMachine):
         try:
             return services.disbursement_reverse(actor=self.users[who], disbursement=entry, reason="金额有误", day=DAY)
         except ValidationError:
-            already = current.reversals.exclude(status=DisbursementStatus.REJECTED).exists()
+            already = current.reversals.filter(status__in=["pending", "confirmed"]).exists()
             assert current.status != DisbursementStatus.CONFIRMED or current.is_reversal or already
             return None
+
+    @rule(entry=entries, who=st.integers(0, 2))
+    def withdraw(self, entry, who):
+        if entry is None:
+            return
+        current = Disbursement.objects.get(pk=entry.pk)
+        try:
+            services.disbursement_withdraw(actor=self.users[who], disbursement=entry)
+        except PermissionDenied:
+            assert current.recorded_by_id != self.users[who].pk
+            return
+        except ValidationError:
+            assert current.status != DisbursementStatus.PENDING
+            return
+        assert current.status == DisbursementStatus.PENDING and current.recorded_by_id == self.users[who].pk
+        if not current.is_reversal:
+            self.model[current.allocation_id]["pending"] -= current.amount
+
+    @rule(allocation=allocations, amount=AMOUNTS)
+    def correct(self, allocation, amount):
+        if allocation is None:
+            return
+        state = self.model[allocation.pk]
+        try:
+            services.allocation_update(actor=self.users[0], allocation=allocation, amount=amount, day=DAY)
+        except ValidationError:
+            assert (state["cancelled"] or amount < state["confirmed"] + state["pending"]
+                    or self.allocated - state["amount"] + amount > Decimal("2000.00"))
+            return
+        assert not state["cancelled"]
+        self.allocated += amount - state["amount"]
+        state["amount"] = amount
+
+    @rule(allocation=allocations)
+    def cancel(self, allocation):
+        if allocation is None:
+            return
+        state = self.model[allocation.pk]
+        awaiting = Disbursement.objects.filter(allocation=allocation, status=DisbursementStatus.PENDING).exists()
+        try:
+            services.allocation_cancel(actor=self.users[0], allocation=allocation, reason="重复分配")
+        except ValidationError:
+            assert state["cancelled"] or state["confirmed"] or awaiting
+            return
+        assert not (state["cancelled"] or state["confirmed"] or awaiting)
+        state["cancelled"] = True
+        self.allocated -= state["amount"]
 
     @invariant()
     def books_agree(self):
