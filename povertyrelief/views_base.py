@@ -1,12 +1,14 @@
 """Base views every app uses: login, role check (403), area scope (404),
 scope re-check after save (rollback), and confirmation before deletion."""
 
+from contextlib import nullcontext
+
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.http import HttpResponseRedirect
-from django.views import generic
+from django.http import HttpResponse, HttpResponseRedirect
+from django.views import View, generic
 
 from .permissions import assert_in_scope, require, restrict
 
@@ -76,6 +78,11 @@ class ScopedDeleteView(ScopedMixin, generic.DeleteView):
         return super().form_valid(form)
 
 
+class PreviewAgain(Exception):
+    """What a preview showed no longer holds: show it again (with this
+    message, if any, as a warning) rather than act on it."""
+
+
 class ServiceFormView(ScopedMixin, generic.FormView):
     """A domain action: one form, one object, one service.
 
@@ -101,14 +108,29 @@ class ServiceFormView(ScopedMixin, generic.FormView):
     ``get_form_kwargs_extra()`` passes more keyword arguments to the form
     (the user and the object are given when the form takes ``user`` and
     ``obj``); ``get_message_level(result)`` chooses how the message is shown
-    (success by default; a warning when something is left to do). The
-    service's error stays in ``service_error`` for ``form_invalid``.
+    (success by default; a warning when something is left to do; none when
+    the message is empty). The service's error stays in ``service_error``
+    for ``form_invalid``.
+
+    Less common actions declare, rather than write, what differs:
+
+    - ``get_success_response(result)``: an action answered with a file, or
+      with its result shown in place, instead of a redirect;
+    - ``atomic = False``: an action that mostly reads (a PDF, an import
+      checking a whole file first) and whose service keeps its own
+      transaction, so no write lock is held while it reads;
+    - ``preview_template_name``: a valid form first shows what the action
+      will do (``get_preview_context(form)``); the service runs when that
+      page posts ``step=confirm`` (``step=edit`` goes back to the form), and
+      ``perform`` raising ``PreviewAgain`` shows the preview again.
     """
 
     action = "change"
     success_message = "已保存。"
     error_fields: dict[str, str] = {}
     denied_on_form = False
+    atomic = True
+    preview_template_name: str | None = None
     object = None
     service_error: ValidationError | PermissionDenied | None = None
 
@@ -158,21 +180,75 @@ class ServiceFormView(ScopedMixin, generic.FormView):
         target = result if result is not None else self.object
         return target.get_absolute_url()
 
-    def form_valid(self, form):
-        from .forms import add_service_errors
+    def get_success_response(self, result) -> HttpResponse:
+        return HttpResponseRedirect(self.get_success_url(result))
 
+    def get_preview_context(self, form) -> dict:
+        raise NotImplementedError
+
+    def form_valid(self, form):
+        step = self.request.POST.get("step")
+        if self.preview_template_name and step != "confirm":
+            return self.render_to_response(self.get_context_data(form=form)) if step == "edit" else self.preview(form)
         try:
-            with transaction.atomic():
+            with transaction.atomic() if self.atomic else nullcontext():
                 result = self.perform(form, self.object)
+        except PreviewAgain as exc:
+            if str(exc):
+                messages.warning(self.request, str(exc))
+            return self.preview(form)
         except ValidationError as exc:
-            self.service_error = exc
-            add_service_errors(form, exc, self.error_fields)
-            return self.form_invalid(form)
+            return self.refused(form, exc)
         except PermissionDenied as exc:
             if not self.denied_on_form:
                 raise
             self.service_error = exc
             form.add_error(None, str(exc))
             return self.form_invalid(form)
-        messages.add_message(self.request, self.get_message_level(result), self.get_success_message(result))
-        return HttpResponseRedirect(self.get_success_url(result))
+        message = self.get_success_message(result)
+        if message:
+            messages.add_message(self.request, self.get_message_level(result), message)
+        return self.get_success_response(result)
+
+    def preview(self, form):
+        """What a valid form will do, or the form again if reading it is refused."""
+        try:
+            context = self.get_preview_context(form)
+        except ValidationError as exc:
+            return self.refused(form, exc)
+        return self.response_class(
+            request=self.request, template=[self.preview_template_name], using=self.template_engine,
+            context=self.get_context_data(form=form, **context),
+        )
+
+    def refused(self, form, exc: ValidationError):
+        from .forms import add_service_errors
+
+        self.service_error = exc
+        add_service_errors(form, exc, self.error_fields)
+        return self.form_invalid(form)
+
+
+class PostedActionsMixin:
+    """A page whose forms post back to its own URL, each naming what it does
+    in an ``action`` field. ``posted_actions`` maps the name to the view that
+    answers it (a ServiceFormView: its own role, object, form and service).
+
+    A POST naming none of them is the page's own form (``super().post``); a
+    page without one sets ``unknown_action_message``: a user holding
+    ``unknown_action_role`` is sent back to ``get_back_url()`` with it.
+    """
+
+    posted_actions: dict[str, type[View]] = {}
+    unknown_action_message = ""
+    unknown_action_role = "change"
+
+    def post(self, request, *args, **kwargs):
+        view = self.posted_actions.get(request.POST.get("action", ""))
+        if view is not None:
+            return view.as_view()(request, *args, **kwargs)
+        if not self.unknown_action_message:
+            return super().post(request, *args, **kwargs)
+        require(request.user, self.unknown_action_role)
+        messages.error(request, self.unknown_action_message)
+        return HttpResponseRedirect(self.get_back_url())

@@ -1,4 +1,4 @@
-"""Forms for measures, the catalogue, monitoring cases and attachments."""
+"""Forms for measures, the catalogue and monitoring cases."""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ from povertyrelief.forms import EMPTY_LABEL, ChineseFormMixin, ScopedModelForm
 from povertyrelief.permissions import restrict
 
 from ..models import (
-    AttachmentKind,
     Cadre,
     HouseholdStatus,
     Measure,
@@ -29,7 +28,6 @@ from ..selectors.measures import (
     category_grouped_choices,
     parse_household_numbers,
 )
-from ..services.attachments import MAX_ATTACHMENT_BYTES
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 DONE_NEEDS_DATE = "已落实的措施须填写落实日期。"
@@ -336,11 +334,3 @@ class MonitoringFilterForm(FilterBarMixin, ChineseFormMixin, forms.Form):
     def filters(self) -> dict:
         self.is_valid()
         return {k: v for k, v in self.cleaned_data.items() if v not in (None, "", False)}
-
-
-class AttachmentUploadForm(ChineseFormMixin, forms.Form):
-    kind = forms.ChoiceField(label="材料类型", choices=AttachmentKind.choices)
-    file = forms.FileField(
-        label="文件", help_text=f"PDF、JPEG 或 PNG，每个不超过 {MAX_ATTACHMENT_BYTES // (1024 * 1024)} MB",
-        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png"}),
-    )

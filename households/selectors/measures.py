@@ -13,8 +13,10 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db.models import BooleanField, Case, Count, Exists, F, OuterRef, Q, QuerySet, Sum, Value, When
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from povertyrelief.models import User
 from povertyrelief.permissions import restrict
 from villages.models import Area, AreaLevel
 
@@ -281,3 +283,9 @@ def households_with_measure(*, actor, household_ids: list[int], category, year: 
         .filter(household_id__in=household_ids, category_id=_pk(category), year=year)
         .values("household_id").distinct().count()
     )
+
+
+def measure_get(*, actor: User, pk: int, action: str = "view") -> Measure:
+    """One measure of a household the actor may ``action``, else 404."""
+    measures = Measure.objects.select_related("household", "household__village", "household__village__parent", "category")
+    return get_object_or_404(restrict(measures, actor, action), pk=pk)

@@ -1,51 +1,38 @@
 """一户一档 papers: uploading, downloading and deleting a household's
-attachments. Views validate a form, call one service and redirect; the rules
-live in households.services.attachments."""
+attachments. Each action is a ``ServiceFormView`` calling one service of
+households.services.attachments."""
 
 from __future__ import annotations
 
 from auditlog.signals import accessed
-from django.contrib import messages
-from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.http import FileResponse, Http404, HttpResponseRedirect
-from django.shortcuts import get_object_or_404, render
+from django.http import FileResponse, Http404
 from django.views import View
 
-from povertyrelief.forms import add_service_errors
-from povertyrelief.permissions import restrict
-from povertyrelief.views_base import ScopedMixin
+from povertyrelief.views_base import ScopedMixin, ServiceFormView
 
-from ..forms.measures import AttachmentUploadForm
+from ..forms.attachments import AttachmentDeleteForm, AttachmentUploadForm
 from ..models import Attachment
+from ..selectors.attachments import attachment_get
 from ..selectors.registry import household_get
 from ..services.attachments import attachment_delete, attachment_upload, download_name
 
 
-class AttachmentUploadView(ScopedMixin, View):
-    action = "change"
+class AttachmentUploadView(ServiceFormView):
+    form_class = AttachmentUploadForm
     template_name = "households/attachment_form.html"
 
-    def get(self, request, pk):
-        household = household_get(actor=request.user, pk=pk, action="change")
-        return render(request, self.template_name, {"form": AttachmentUploadForm(), "household": household})
+    def get_object(self):
+        return household_get(actor=self.request.user, pk=self.kwargs["pk"], action="change")
 
-    def post(self, request, pk):
-        household = household_get(actor=request.user, pk=pk, action="change")
-        form = AttachmentUploadForm(request.POST, request.FILES)
-        if form.is_valid():
-            try:
-                with transaction.atomic():
-                    attachment = attachment_upload(
-                        actor=request.user, household=household, kind=form.cleaned_data["kind"],
-                        uploaded_file=form.cleaned_data["file"],
-                    )
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-            else:
-                messages.success(request, f"已上传{attachment.kind}“{attachment.original_name}”。")
-                return HttpResponseRedirect(attachment.get_absolute_url())
-        return render(request, self.template_name, {"form": form, "household": household})
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(household=self.object, **kwargs)
+
+    def perform(self, form, household):
+        data = form.cleaned_data
+        return attachment_upload(actor=self.request.user, household=household, kind=data["kind"], uploaded_file=data["file"])
+
+    def get_success_message(self, attachment) -> str:
+        return f"已上传{attachment.kind}“{attachment.original_name}”。"
 
 
 class AttachmentDownloadView(ScopedMixin, View):
@@ -55,7 +42,7 @@ class AttachmentDownloadView(ScopedMixin, View):
     action = "view"
 
     def get(self, request, pk):
-        attachment = get_object_or_404(restrict(Attachment, request.user, "view"), pk=pk)
+        attachment = attachment_get(actor=request.user, pk=pk)
         try:
             handle = attachment.file.open("rb")
         except FileNotFoundError:
@@ -69,23 +56,19 @@ class AttachmentDownloadView(ScopedMixin, View):
         return response
 
 
-class AttachmentDeleteView(ScopedMixin, View):
-    action = "change"
+class AttachmentDeleteView(ServiceFormView):
+    form_class = AttachmentDeleteForm
+    template_name = "households/attachment_confirm_delete.html"
 
-    def get_attachment(self, request, pk):
-        attachments = Attachment.objects.select_related("household", "household__village", "uploaded_by")
-        return get_object_or_404(restrict(attachments, request.user, "change"), pk=pk)
+    def get_object(self):
+        return attachment_get(actor=self.request.user, pk=self.kwargs["pk"], action="change")
 
-    def get(self, request, pk):
-        attachment = self.get_attachment(request, pk)
-        return render(request, "households/attachment_confirm_delete.html", {
-            "object": attachment, "household": attachment.household,
-        })
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(household=self.object.household, **kwargs)
 
-    def post(self, request, pk):
-        attachment = self.get_attachment(request, pk)
-        target = attachment.get_absolute_url()
-        with transaction.atomic():
-            attachment_delete(actor=request.user, attachment=attachment)
-        messages.success(request, f"已删除{attachment.kind}“{attachment.original_name}”（删除记录保留在审计日志中）。")
-        return HttpResponseRedirect(target)
+    def perform(self, form, attachment):
+        attachment_delete(actor=self.request.user, attachment=attachment)
+        return attachment
+
+    def get_success_message(self, attachment) -> str:
+        return f"已删除{attachment.kind}“{attachment.original_name}”（删除记录保留在审计日志中）。"

@@ -15,7 +15,7 @@ from povertyrelief.permissions import restrict
 from povertyrelief.views_base import ScopedCreateView, ScopedMixin, ScopedUpdateView, ServiceFormView
 
 from ..forms.cadres import AssignmentBulkForm, AssignmentEndForm, AssignmentForm, CadreForm, VisitForm
-from ..models import Assignment, Cadre, Household, HouseholdStatus, UnitLevel, Visit
+from ..models import Assignment, Cadre, HouseholdStatus, UnitLevel, Visit
 from ..selectors import cadres as selectors
 from ..selectors.registry import household_get
 from ..services import cadres as services

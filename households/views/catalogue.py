@@ -1,18 +1,15 @@
 """措施目录: the catalogue of measure kinds a household's measures are chosen
-from. Views validate a form, call one service and redirect; the rules live in
-households.services.measures."""
+from. Saving an entry is a ``ServiceFormView`` calling
+households.services.measures.category_save."""
 
 from __future__ import annotations
 
-from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.views import View
 
-from povertyrelief.forms import add_service_errors
-from povertyrelief.views_base import ScopedMixin
+from povertyrelief.views_base import ScopedMixin, ServiceFormView
 
 from ..forms.measures import CategoryForm
 from ..models import MeasureCategory, MeasureGroup
@@ -31,28 +28,26 @@ class CategoryListView(ScopedMixin, View):
         })
 
 
-class CategoryFormView(ScopedMixin, View):
+class CategoryFormView(ServiceFormView):
+    """The catalogue is county-wide: the role decides (manage), not the area."""
+
     action = "manage"
+    form_class = CategoryForm
     template_name = "households/category_form.html"
 
-    def get_object(self, pk):
+    def get_object(self):
+        pk = self.kwargs.get("pk")
         return MeasureCategory() if pk is None else get_object_or_404(MeasureCategory, pk=pk)
 
-    def get(self, request, pk=None):
-        category = self.get_object(pk)
-        return render(request, self.template_name, {"form": CategoryForm(instance=category), "object": category})
+    def get_form_kwargs_extra(self) -> dict:
+        return {"instance": self.object}
 
-    def post(self, request, pk=None):
-        category = self.get_object(pk)
-        form = CategoryForm(request.POST, instance=category)
-        if form.is_valid():
-            try:
-                with transaction.atomic():
-                    category_save(actor=request.user, category=form.instance)
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-            else:
-                state = "" if category.active else "（已停用，新增措施时不再可选）"
-                messages.success(request, f"措施目录“{category}”已保存{state}。")
-                return redirect("households:category_list")
-        return render(request, self.template_name, {"form": form, "object": category})
+    def perform(self, form, category):
+        return category_save(actor=self.request.user, category=form.instance)
+
+    def get_success_message(self, category) -> str:
+        state = "" if category.active else "（已停用，新增措施时不再可选）"
+        return f"措施目录“{category}”已保存{state}。"
+
+    def get_success_url(self, result=None) -> str:
+        return reverse("households:category_list")

@@ -6,7 +6,7 @@ households.services.monitoring."""
 from __future__ import annotations
 
 from django.core.paginator import Paginator
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.utils import timezone
 from django.views import View
 
@@ -22,6 +22,7 @@ from ..forms.measures import (
 )
 from ..models import Monitoring, MonitoringStage
 from ..selectors.measures import monitoring_list, monitoring_overdue_days, monitoring_totals
+from ..selectors.monitoring import monitoring_get
 from ..selectors.registry import household_get
 from ..services.monitoring import (
     STEP_ACTION,
@@ -32,12 +33,6 @@ from ..services.monitoring import (
 )
 
 PAGE_SIZE = 50
-
-
-def monitoring_get(*, actor, pk: int, action: str = "view") -> Monitoring:
-    """One case in the actor's area for ``action`` (else 404)."""
-    cases = Monitoring.objects.select_related("household", "household__village", "household__village__parent")
-    return get_object_or_404(restrict(cases, actor, action), pk=pk)
 
 
 class MonitoringListView(ScopedMixin, View):

@@ -9,7 +9,7 @@ were printed) is always a POST of its own.
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -20,8 +20,8 @@ from django.views import View
 
 from povertyrelief.exports import area_full_name
 from povertyrelief.pdf import html_to_pdf
-from povertyrelief.permissions import require, restrict
-from povertyrelief.views_base import ScopedMixin, ServiceFormView
+from povertyrelief.permissions import restrict
+from povertyrelief.views_base import PostedActionsMixin, ScopedMixin, ServiceFormView
 from villages.models import Area, AreaLevel
 
 from .. import rendering
@@ -114,66 +114,6 @@ def _default_area(user):
     return user.area_id if user.area and user.area.level != AreaLevel.COUNTY else None
 
 
-class CardBatchView(ServiceFormView):
-    """/households/cards/?area=&year= : all cards of a village (inline PDF)
-    or of a township (background job, after confirmation). A POST starts the
-    job; one with ``action=record`` records the area's cards as printed."""
-
-    action = "view"
-    form_class = CardBatchForm
-    template_name = "households/print_card_batch.html"
-
-    def page(self, request, form, status=200, **context):
-        """The chooser, with the 打印登记 form for roles that keep households."""
-        if request.user.can("change"):
-            initial = {"area": form.initial.get("area") or _default_area(request.user), "year": form.initial.get("year")}
-            context["record_form"] = CardBatchForm(user=request.user, initial=initial, auto_id="record_%s")
-        context.update(form=form, inline_max=INLINE_MAX_CARDS)
-        return render(request, self.template_name, context, status=status)
-
-    def get(self, request):
-        if "area" not in request.GET:
-            return self.page(request, CardBatchForm(user=request.user, initial={"area": _default_area(request.user)}))
-        area = selectors.area_get(actor=request.user, pk=_int_or_404(request.GET.get("area")))
-        year = selectors.card_year(request.GET.get("year"))
-        households = selectors.area_households(actor=request.user, area=area)
-        count = households.count()
-        if area.level == AreaLevel.VILLAGE and count <= INLINE_MAX_CARDS:
-            content, ids = rendering.cards_pdf(households, year=year)
-            services.card_print_log(
-                actor=request.user, what=f"{year}年明白卡（批量）", object_repr=area_full_name(area), rows=len(ids), year=year,
-                request=request,
-            )
-            return pdf_response(content, services.batch_filename(area, year))
-        form = CardBatchForm(user=request.user, initial={"area": area.pk, "year": year})
-        return self.page(request, form, confirm_area=area, confirm_year=year, count=count)
-
-    def post(self, request, *args, **kwargs):
-        if request.POST.get("action") == "record":
-            return card_batch_record(request, *args, **kwargs)
-        return super().post(request, *args, **kwargs)
-
-    def form_invalid(self, form):
-        return self.page(self.request, form, status=400)
-
-    def perform(self, form, obj):
-        self.area, self.year = form.cleaned_data["area"], form.cleaned_data["year"]
-        return services.card_batch_start(actor=self.request.user, area=self.area, year=self.year)
-
-    def get_message_level(self, job) -> int:
-        return messages.SUCCESS if job else messages.WARNING
-
-    def get_success_message(self, job) -> str:
-        if job is None:
-            return f"{self.area.name}没有建档立卡户，无卡可打印。"
-        return f"已开始生成 {job.total} 户明白卡，完成后可在本页下载。"
-
-    def get_success_url(self, job=None) -> str:
-        if job is None:
-            return f"{reverse('households:card_batch')}?{urlencode({'area': self.area.pk, 'year': self.year})}"
-        return job.get_absolute_url()
-
-
 class CardBatchRecordView(RefusalAsMessagesMixin, ServiceFormView):
     """打印登记 for every household of a village or township the user keeps
     (a role that may not is a 403, another area a 404)."""
@@ -205,7 +145,60 @@ class CardBatchRecordView(RefusalAsMessagesMixin, ServiceFormView):
         return f"{reverse('households:print_queue')}?{query}"
 
 
-card_batch_record = CardBatchRecordView.as_view()
+class CardBatchView(PostedActionsMixin, ServiceFormView):
+    """/households/cards/?area=&year= : all cards of a village (inline PDF)
+    or of a township (background job, after confirmation). A POST starts the
+    job; one with ``action=record`` records the area's cards as printed."""
+
+    action = "view"
+    form_class = CardBatchForm
+    template_name = "households/print_card_batch.html"
+    posted_actions = {"record": CardBatchRecordView}
+
+    def page(self, request, form, status=200, **context):
+        """The chooser, with the 打印登记 form for roles that keep households."""
+        if request.user.can("change"):
+            initial = {"area": form.initial.get("area") or _default_area(request.user), "year": form.initial.get("year")}
+            context["record_form"] = CardBatchForm(user=request.user, initial=initial, auto_id="record_%s")
+        context.update(form=form, inline_max=INLINE_MAX_CARDS)
+        return render(request, self.template_name, context, status=status)
+
+    def get(self, request):
+        if "area" not in request.GET:
+            return self.page(request, CardBatchForm(user=request.user, initial={"area": _default_area(request.user)}))
+        area = selectors.area_get(actor=request.user, pk=_int_or_404(request.GET.get("area")))
+        year = selectors.card_year(request.GET.get("year"))
+        households = selectors.area_households(actor=request.user, area=area)
+        count = households.count()
+        if area.level == AreaLevel.VILLAGE and count <= INLINE_MAX_CARDS:
+            content, ids = rendering.cards_pdf(households, year=year)
+            services.card_print_log(
+                actor=request.user, what=f"{year}年明白卡（批量）", object_repr=area_full_name(area), rows=len(ids), year=year,
+                request=request,
+            )
+            return pdf_response(content, services.batch_filename(area, year))
+        form = CardBatchForm(user=request.user, initial={"area": area.pk, "year": year})
+        return self.page(request, form, confirm_area=area, confirm_year=year, count=count)
+
+    def form_invalid(self, form):
+        return self.page(self.request, form, status=400)
+
+    def perform(self, form, obj):
+        self.area, self.year = form.cleaned_data["area"], form.cleaned_data["year"]
+        return services.card_batch_start(actor=self.request.user, area=self.area, year=self.year)
+
+    def get_message_level(self, job) -> int:
+        return messages.SUCCESS if job else messages.WARNING
+
+    def get_success_message(self, job) -> str:
+        if job is None:
+            return f"{self.area.name}没有建档立卡户，无卡可打印。"
+        return f"已开始生成 {job.total} 户明白卡，完成后可在本页下载。"
+
+    def get_success_url(self, job=None) -> str:
+        if job is None:
+            return f"{reverse('households:card_batch')}?{urlencode({'area': self.area.pk, 'year': self.year})}"
+        return job.get_absolute_url()
 
 
 # --- Print queue --------------------------------------------------------------------
@@ -217,81 +210,35 @@ def queue_back_url(request) -> str:
     return back if back.startswith(queue) else queue
 
 
-class PrintQueueView(ScopedMixin, View):
-    """/households/print-queue/ : whose card is missing, out of date, printed
-    but not handed over, or handed over; print or mark handed over in bulk
-    (each a POST naming its ``action``)."""
-
-    action = "view"
-    template_name = "households/print_queue.html"
-    paginate_by = 50
-
-    def filters(self, request):
-        data = request.GET.copy()
-        data.setdefault("year", str(timezone.localdate().year))
-        form = PrintQueueFilter(data, user=request.user)
-        data = form.cleaned_data if form.is_valid() else {}
-        return form, {
-            "year": data.get("year") or timezone.localdate().year,
-            "village": data.get("village"),
-            "state": data.get("state") or PrintState.TODO,
-            "query": (data.get("q") or "").strip(),
-        }
-
-    def get(self, request):
-        form, filters = self.filters(request)
-        households = selectors.print_queue(actor=request.user, **filters)
-        page = Paginator(households, self.paginate_by).get_page(request.GET.get("page"))
-        rows = list(page.object_list)
-        prints = selectors.latest_prints(rows)
-        for household in rows:
-            household.state_label = PrintState.LABELS[household.print_state]
-            household.latest_print = prints.get(household.pk)
-        counts = selectors.print_queue_counts(
-            actor=request.user, year=filters["year"], village=filters["village"], query=filters["query"]
-        )
-        handover_form = HandoverForm(
-            initial={"handed_over_on": timezone.localdate(), "handed_over_by": request.user.get_full_name()}
-        )
-        return render(request, self.template_name, {
-            "form": form, "filters": filters, "page_obj": page, "rows": rows, "counts": counts,
-            "states": [(key, label, counts.get(key, 0)) for key, label in PrintState.CHOICES],
-            "can_change": request.user.can("change"), "handover_form": handover_form,
-        })
-
-    def post(self, request):
-        require(request.user, "change")
-        view = QUEUE_ACTIONS.get(request.POST.get("action"))
-        if view is None:
-            messages.error(request, "请选择要执行的操作（打印、登记已打印或标记发放）。")
-            return redirect(queue_back_url(request))
-        return view(request)
-
-
-class PrintQueuePrintView(ScopedMixin, View):
+class PrintQueuePrintView(RefusalAsMessagesMixin, ServiceFormView):
     """The ticked households' cards in one PDF (reading, not recording)."""
 
-    action = "change"
+    form_class = CardSelectionForm
+    success_message = ""
+    # Reading: the one write, the access-log line, needs no lock held while the PDF renders.
+    atomic = False
 
-    def post(self, request):
-        form = CardSelectionForm(request.POST)
-        form.is_valid()
+    def perform(self, form, obj):
         ids, year = form.cleaned_data["household"], form.cleaned_data["year"]
         if not ids:
-            messages.error(request, "请先勾选要打印明白卡的户。")
-            return redirect(queue_back_url(request))
+            raise ValidationError("请先勾选要打印明白卡的户。")
         if len(set(ids)) > INLINE_MAX_CARDS:
-            messages.error(request, f"一次最多直接打印 {INLINE_MAX_CARDS} 户；更多请用“按村或乡镇批量打印”。")
-            return redirect(queue_back_url(request))
-        households = restrict(Household, request.user, "view").filter(pk__in=ids).order_by("village__code", "number", "pk")
+            raise ValidationError(f"一次最多直接打印 {INLINE_MAX_CARDS} 户；更多请用“按村或乡镇批量打印”。")
+        households = restrict(Household, self.request.user, "view").filter(pk__in=ids).order_by("village__code", "number", "pk")
         if households.count() != len(set(ids)):
             raise PermissionDenied("所选户中有不在您管辖范围内的户。")
         content, printed = rendering.cards_pdf(households, year=year)
         services.card_print_log(
-            actor=request.user, what=f"{year}年明白卡（打印队列）", object_repr=f"{len(printed)} 户", rows=len(printed),
-            year=year, request=request,
+            actor=self.request.user, what=f"{year}年明白卡（打印队列）", object_repr=f"{len(printed)} 户", rows=len(printed),
+            year=year, request=self.request,
         )
         return pdf_response(content, f"{year}年明白卡_{len(printed)}户_{timezone.localdate():%Y%m%d}.pdf")
+
+    def get_success_response(self, response):
+        return response
+
+    def get_back_url(self) -> str:
+        return queue_back_url(self.request)
 
 
 class PrintQueueRecordView(RefusalAsMessagesMixin, ServiceFormView):
@@ -326,11 +273,52 @@ class PrintQueueHandoverView(PrintQueueRecordView):
         return f"已标记 {done} 户明白卡已发放（{self.cleaned['handed_over_on']:%Y-%m-%d}，发放人：{self.cleaned['handed_over_by']}）。"
 
 
-QUEUE_ACTIONS = {
-    "print": PrintQueuePrintView.as_view(),
-    "record": PrintQueueRecordView.as_view(),
-    "handover": PrintQueueHandoverView.as_view(),
-}
+class PrintQueueView(PostedActionsMixin, ScopedMixin, View):
+    """/households/print-queue/ : whose card is missing, out of date, printed
+    but not handed over, or handed over; print or mark handed over in bulk
+    (each a POST naming its ``action``)."""
+
+    action = "view"
+    template_name = "households/print_queue.html"
+    paginate_by = 50
+    posted_actions = {"print": PrintQueuePrintView, "record": PrintQueueRecordView, "handover": PrintQueueHandoverView}
+    unknown_action_message = "请选择要执行的操作（打印、登记已打印或标记发放）。"
+
+    def filters(self, request):
+        data = request.GET.copy()
+        data.setdefault("year", str(timezone.localdate().year))
+        form = PrintQueueFilter(data, user=request.user)
+        data = form.cleaned_data if form.is_valid() else {}
+        return form, {
+            "year": data.get("year") or timezone.localdate().year,
+            "village": data.get("village"),
+            "state": data.get("state") or PrintState.TODO,
+            "query": (data.get("q") or "").strip(),
+        }
+
+    def get(self, request):
+        form, filters = self.filters(request)
+        households = selectors.print_queue(actor=request.user, **filters)
+        page = Paginator(households, self.paginate_by).get_page(request.GET.get("page"))
+        rows = list(page.object_list)
+        prints = selectors.latest_prints(rows)
+        for household in rows:
+            household.state_label = PrintState.LABELS[household.print_state]
+            household.latest_print = prints.get(household.pk)
+        counts = selectors.print_queue_counts(
+            actor=request.user, year=filters["year"], village=filters["village"], query=filters["query"]
+        )
+        handover_form = HandoverForm(
+            initial={"handed_over_on": timezone.localdate(), "handed_over_by": request.user.get_full_name()}
+        )
+        return render(request, self.template_name, {
+            "form": form, "filters": filters, "page_obj": page, "rows": rows, "counts": counts,
+            "states": [(key, label, counts.get(key, 0)) for key, label in PrintState.CHOICES],
+            "can_change": request.user.can("change"), "handover_form": handover_form,
+        })
+
+    def get_back_url(self) -> str:
+        return queue_back_url(self.request)
 
 
 # --- 公示 lists ---------------------------------------------------------------------------
