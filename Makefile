@@ -1,6 +1,7 @@
 # povertyrelief — 精准扶贫管理系统
 # make run    set up everything, seed the demo county, serve on 127.0.0.1:$(PORT)
 # make test   set up, then run the whole suite (PostgreSQL when DATABASE_URL is set)
+# make serve  production shape: DEBUG=0, gunicorn + task worker, WhiteNoise (bin/serve)
 
 SHELL := /bin/bash
 PORT ?= 8000
@@ -23,11 +24,19 @@ run: setup seed
 	@awk -F'\t' '{ printf "  %-16s %-12s %-12s %s %s\n", $$1, $$2, $$3, $$4, $$5 }' var/demo-accounts.tsv
 	@echo ""
 	@echo "服务地址： http://127.0.0.1:$(PORT)/   （后台任务进程日志：var/worker.log）"
-	@$(PY) manage.py db_worker --no-startup-delay > var/worker.log 2>&1 & worker=$$!; \
+	@$(PY) manage.py task_worker --no-startup-delay > var/worker.log 2>&1 & worker=$$!; \
 		trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 		$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 setup: venv system-libs migrate
+
+# The production shape on this machine, in the foreground until Ctrl-C:
+# DEBUG=0, SECRET_KEY (else var/secret_key), migrations, collectstatic when
+# static files changed, gunicorn on 127.0.0.1:$(PORT) with WORKERS processes
+# (default 2 × cores) and TASK_WORKERS task workers (default 1), against
+# DATABASE_URL (default the SQLite file make run uses). See bin/serve.
+serve: venv system-libs
+	@PORT=$(PORT) $(PY) bin/serve
 
 check-python:
 	@if [ -z "$(PYTHON)" ]; then \

@@ -180,3 +180,19 @@ class Job(models.Model):
     def result_expired(self) -> bool:
         """The result file was deleted after the retention period."""
         return self.result_purged_at is not None and not self.result_file
+
+
+class WorkerHeartbeat(models.Model):
+    """When a task worker last showed it takes tasks: at start and each time
+    it ran the self-requeuing heartbeat task (``povertyrelief.health``).
+    /healthz reports the age; one row, whichever worker wrote it last."""
+
+    name = models.CharField("名称", max_length=40, primary_key=True)
+    at = models.DateTimeField("时间")
+
+    class Meta:
+        verbose_name = "任务进程心跳"
+        verbose_name_plural = "任务进程心跳"
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.at:%Y-%m-%d %H:%M:%S}"

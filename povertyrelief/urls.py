@@ -2,13 +2,15 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from . import access_log_views, job_views, two_factor_views, views
+from . import access_log_views, health, job_views, two_factor_views, views
 
 # The admin site logs in through the one login (password, then code).
 admin.site.login = two_factor_views.admin_login
 
 urlpatterns = [
     path("", views.home, name="home"),
+    # Answered by health.HealthCheckMiddleware ahead of sign-in; named here.
+    path("healthz", health.healthz, name="healthz"),
     path("accounts/login/", views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/password/", views.PasswordChangeView.as_view(), name="password_change"),
