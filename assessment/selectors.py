@@ -17,7 +17,9 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from households.models import AnnualStandard, Household, HouseholdStatus, HousingSafety, Income, Member
+from households.rules import Check
 from households.selectors.income import county_province, standard_in_force
+from povertyrelief.models import User
 from povertyrelief.permissions import restrict
 from villages.models import Area, AreaLevel
 
@@ -31,7 +33,7 @@ CENT = Decimal("0.01")
 # --- household exit reviews --------------------------------------------------
 
 
-def review_list(*, actor, filters: dict | None = None, action: str = "view") -> QuerySet[ExitReview]:
+def review_list(*, actor: User, filters: dict | None = None, action: str = "view") -> QuerySet[ExitReview]:
     """Exit reviews in the actor's area, filtered by township, village,
     year, stage and 户主/户编号, with what their rows show."""
     reviews = restrict(ExitReview, actor, action).select_related(
@@ -41,7 +43,7 @@ def review_list(*, actor, filters: dict | None = None, action: str = "view") -> 
     return reviews.order_by("-year", "household__village__code", "household__number", "pk")
 
 
-def review_get(*, actor, pk: int, action: str = "view") -> ExitReview:
+def review_get(*, actor: User, pk: int, action: str = "view") -> ExitReview:
     return get_object_or_404(review_list(actor=actor, action=action), pk=pk)
 
 
@@ -51,7 +53,7 @@ def review_stage_counts(reviews: QuerySet[ExitReview]) -> dict[str, int]:
     return {stage: counts.get(stage, 0) for stage in ExitStage.values}
 
 
-def proposal_candidates(*, actor, village: Area | None, year: int) -> QuerySet[Household]:
+def proposal_candidates(*, actor: User, village: Area | None, year: int) -> QuerySet[Household]:
     """Households the actor's village may propose for ``year``: 建档立卡,
     still poor (未脱贫 or 返贫), with no review that year nor one open."""
     households = restrict(Household, actor, "village_review").filter(
@@ -65,7 +67,7 @@ def proposal_candidates(*, actor, village: Area | None, year: int) -> QuerySet[H
     return households.exclude(Exists(busy)).select_related("village").order_by("village__code", "group", "number", "pk")
 
 
-def reviews_for_publicity(*, actor) -> QuerySet[ExitReview]:
+def reviews_for_publicity(*, actor: User) -> QuerySet[ExitReview]:
     """Reviews the household head agreed to, ready for 公示 (village's own)."""
     return review_list(actor=actor, action="village_review").filter(stage=ExitStage.CONSENTED)
 
@@ -81,24 +83,26 @@ class Checklist:
 
     year: int
     on: date
-    checks: list
+    checks: list[Check]
     review: ExitReview | None = None
     stored: bool = False
 
     @property
-    def food(self):
+    def food(self) -> Check:
         return self.checks[1]
 
     @property
-    def clothing(self):
+    def clothing(self) -> Check:
         return self.checks[2]
 
 
 UNREAD = object()
 
 
-def checklists_for(households: list[Household], *, year: int, on: date | None = None, members=None, incomes=None,
-                   standard=UNREAD) -> dict[int, Checklist]:
+def checklists_for(
+    households: list[Household], *, year: int, on: date | None = None, members: dict[int, list[Member]] | None = None,
+    incomes: dict[int, Income] | None = None, standard: AnnualStandard | None | object = UNREAD,
+) -> dict[int, Checklist]:
     """Checklists of many households (one query for their reviews of
     ``year``; members, incomes and the standard are read unless given)."""
     on = on or timezone.localdate()
@@ -151,7 +155,7 @@ def guarantee_failure(on: date) -> Q:
     return housing | water | medical | Exists(school_age)
 
 
-def village_list(*, actor, year: int, filters: dict | None = None, on: date | None = None) -> QuerySet[Area]:
+def village_list(*, actor: User, year: int, filters: dict | None = None, on: date | None = None) -> QuerySet[Area]:
     """Villages in the actor's area with, for ``year``: remaining poor people
     (status 0 or 3), registered households, households failing 三保障 or 饮水
     today, and the village's exit record of the year."""
@@ -201,8 +205,8 @@ class VillageStanding:
     rural_population: int | None
     rate: Decimal | None
     limit: Decimal
-    short: list = field(default_factory=list)  # (household, [unmet checks])
-    items: list = field(default_factory=list)
+    short: list[tuple[Household, list[Check]]] = field(default_factory=list)  # (household, [unmet checks])
+    items: list[VillageChecklistItem] = field(default_factory=list)
     exit: VillageExit | None = None
 
     @property
@@ -223,7 +227,7 @@ class VillageStanding:
         return problems
 
 
-def village_standing(*, actor, village: Area, year: int, on: date | None = None) -> VillageStanding:
+def village_standing(*, actor: User, village: Area, year: int, on: date | None = None) -> VillageStanding:
     """The village's incidence rate, the households failing 三保障 or 饮水 on
     ``on`` (each with its unmet checks), the checklist and its exit record."""
     from households.rules import guarantee_checks
@@ -244,9 +248,9 @@ def village_standing(*, actor, village: Area, year: int, on: date | None = None)
     )
 
 
-def village_get(*, actor, pk: int, action: str = "view") -> Area:
+def village_get(*, actor: User, pk: int, action: str = "view") -> Area:
     return get_object_or_404(restrict(Area, actor, action).filter(level=AreaLevel.VILLAGE).select_related("parent"), pk=pk)
 
 
-def village_exit_get(*, actor, pk: int, action: str = "view") -> VillageExit:
+def village_exit_get(*, actor: User, pk: int, action: str = "view") -> VillageExit:
     return get_object_or_404(restrict(VillageExit, actor, action).select_related("village", "village__parent"), pk=pk)

@@ -19,21 +19,23 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable, TypeVar
 
 from auditlog.context import set_actor
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Model, QuerySet
 from django.utils import timezone
 
 from households.models import AnnualStandard, Household, HouseholdStatus, Income, Member
+from households.rules import Check
 from households.selectors.income import county_province, standard_in_force
+from povertyrelief.models import User
 from povertyrelief.permissions import require, restrict
 
-from . import criteria
 from villages.models import Area, AreaLevel
 
+from . import criteria
 from .models import (
     STAGE_DATE_FIELDS,
     ExitObjection,
@@ -47,6 +49,9 @@ from .models import (
     VillageExit,
     VillageExitStage,
 )
+
+if TYPE_CHECKING:
+    from .selectors import VillageStanding
 
 Stage = ExitStage
 # Which level takes each step (povertyrelief.models.ROLE_ACTIONS).
@@ -63,19 +68,20 @@ STAGE_ACTION = {
 # A return undoes the step before the returning level's own.
 RETURNS_TO = {Stage.TOWNSHIP_APPROVED: Stage.PUBLICITY, Stage.COUNTY_APPROVED: Stage.PUBLICIZED}
 OBJECTION_ACTION = "village_review"
+M = TypeVar("M", bound=Model)
 
 
 # --- helpers ---------------------------------------------------------------
 
 
-def _in_area(queryset, actor, action: str, pk: int):
+def _in_area(queryset: QuerySet[M], actor: User, action: str, pk: int) -> M:
     found = restrict(queryset, actor, action).filter(pk=pk).first()
     if found is None:
         raise PermissionDenied("该记录不在您的管辖范围内。")
     return found
 
 
-def _lock(actor, review: ExitReview, following: str) -> ExitReview:
+def _lock(actor: User, review: ExitReview, following: str) -> ExitReview:
     """The review, locked, if the actor's role takes ``following`` and the
     review lies in its area; refused if the review is not just before it."""
     action = STAGE_ACTION[following]
@@ -103,7 +109,7 @@ def _check_day(locked: ExitReview | None, day: date, label: str, field_name: str
         )
 
 
-def _advance(actor, locked: ExitReview, stage: str, day: date, note: str = "") -> ExitReview:
+def _advance(actor: User, locked: ExitReview, stage: str, day: date, note: str = "") -> ExitReview:
     setattr(locked, STAGE_DATE_FIELDS[stage], day)
     locked.stage, locked.stage_date, locked.return_reason = stage, day, ""
     locked.full_clean()
@@ -112,7 +118,7 @@ def _advance(actor, locked: ExitReview, stage: str, day: date, note: str = "") -
     return locked
 
 
-def _return(actor, locked: ExitReview, level_stage: str, day: date, reason: str) -> ExitReview:
+def _return(actor: User, locked: ExitReview, level_stage: str, day: date, reason: str) -> ExitReview:
     """Send the review back one step: the step before this level's is
     undone (its date cleared) and must be taken again; the reason stays
     visible on the review and in its steps."""
@@ -169,7 +175,7 @@ def _votes(votes_for: int, votes_against: int, votes_abstain: int) -> None:
         raise ValidationError({"votes_for": f"民主评议同意 {votes_for} 票，未过半数，不能提出退出。"})
 
 
-def reviews_preview(*, actor, households: Iterable[Household], year: int, day: date) -> list[Proposal]:
+def reviews_preview(*, actor: User, households: Iterable[Household], year: int, day: date) -> list[Proposal]:
     """Each household as proposing it on ``day`` would find it: why it may
     not be proposed, and its criteria for ``year`` from the record."""
     households = list(households)
@@ -196,7 +202,7 @@ def reviews_preview(*, actor, households: Iterable[Household], year: int, day: d
 
 
 def reviews_propose(
-    *, actor, households: Iterable[Household], year: int, day: date, votes_for: int, votes_against: int = 0,
+    *, actor: User, households: Iterable[Household], year: int, day: date, votes_for: int, votes_against: int = 0,
     votes_abstain: int = 0, note: str = "",
 ) -> list[ExitReview]:
     """民主评议: the village proposes households for exit in ``year`` with the
@@ -236,7 +242,7 @@ def reviews_propose(
 
 
 def review_propose(
-    *, actor, household: Household, year: int, day: date, votes_for: int, votes_against: int = 0, votes_abstain: int = 0,
+    *, actor: User, household: Household, year: int, day: date, votes_for: int, votes_against: int = 0, votes_abstain: int = 0,
     note: str = "",
 ) -> ExitReview:
     """民主评议 of one household (see ``reviews_propose``)."""
@@ -249,7 +255,9 @@ def review_propose(
 # --- 核实, 户主认可 --------------------------------------------------------------
 
 
-def review_criteria(*, review: ExitReview, on: date, food_secure: bool | None = None, clothing_secure: bool | None = None):
+def review_criteria(
+    *, review: ExitReview, on: date, food_secure: bool | None = None, clothing_secure: bool | None = None
+) -> list[Check]:
     """The seven criteria of the review's household for its year, on ``on``."""
     household = review.household
     members = list(Member.objects.filter(household=household).order_by("pk"))
@@ -261,7 +269,7 @@ def review_criteria(*, review: ExitReview, on: date, food_secure: bool | None = 
     )
 
 
-def review_verify(*, actor, review: ExitReview, day: date, food_secure: bool, clothing_secure: bool, note: str = "") -> ExitReview:
+def review_verify(*, actor: User, review: ExitReview, day: date, food_secure: bool, clothing_secure: bool, note: str = "") -> ExitReview:
     """核实: 村两委 and the work team visit the home on ``day``, attest 不愁吃
     and 不愁穿, and the seven criteria are judged on that day and saved as
     evidence. All seven must pass; otherwise the refusal names each unmet one."""
@@ -277,7 +285,7 @@ def review_verify(*, actor, review: ExitReview, day: date, food_secure: bool, cl
     return _refresh(review, locked)
 
 
-def review_consent(*, actor, review: ExitReview, day: date, note: str = "") -> ExitReview:
+def review_consent(*, actor: User, review: ExitReview, day: date, note: str = "") -> ExitReview:
     """户主认可: the household agreed (its signature is on the printed form)."""
     with transaction.atomic(), set_actor(actor):
         locked = _lock(actor, review, Stage.CONSENTED)
@@ -293,7 +301,7 @@ def publicity_min_days(year: int) -> int:
     return standard_in_force(year=year).exit_publicity_days
 
 
-def reviews_publicity_start(*, actor, reviews: Iterable[ExitReview], day: date) -> list[ExitReview]:
+def reviews_publicity_start(*, actor: User, reviews: Iterable[ExitReview], day: date) -> list[ExitReview]:
     """村内公示 begins on ``day`` for households the household head agreed
     for. All or nothing: any review not at 户主认可 (or dated after ``day``)
     is named and nothing starts."""
@@ -316,13 +324,13 @@ def reviews_publicity_start(*, actor, reviews: Iterable[ExitReview], day: date) 
     return started
 
 
-def review_publicity_start(*, actor, review: ExitReview, day: date) -> ExitReview:
+def review_publicity_start(*, actor: User, review: ExitReview, day: date) -> ExitReview:
     reviews_publicity_start(actor=actor, reviews=[review], day=day)
     review.refresh_from_db()
     return review
 
 
-def objection_record(*, actor, review: ExitReview, received_on: date, content: str, objector: str = "") -> ExitObjection:
+def objection_record(*, actor: User, review: ExitReview, received_on: date, content: str, objector: str = "") -> ExitObjection:
     """An objection raised during 公示 (received between its start and today)."""
     require(actor, OBJECTION_ACTION)
     if not (content or "").strip():
@@ -342,7 +350,7 @@ def objection_record(*, actor, review: ExitReview, received_on: date, content: s
     return objection
 
 
-def objection_decide(*, actor, objection: ExitObjection, day: date, upheld: bool, note: str) -> ExitObjection:
+def objection_decide(*, actor: User, objection: ExitObjection, day: date, upheld: bool, note: str) -> ExitObjection:
     """The objection checked: not upheld, the 公示 goes on; upheld, the
     review ends for the year (the household stays as it was)."""
     require(actor, OBJECTION_ACTION)
@@ -371,7 +379,7 @@ def objection_decide(*, actor, objection: ExitObjection, day: date, upheld: bool
     return found
 
 
-def review_publicity_end(*, actor, review: ExitReview, day: date, note: str = "") -> ExitReview:
+def review_publicity_end(*, actor: User, review: ExitReview, day: date, note: str = "") -> ExitReview:
     """公示期满: at least the year's days (7 unless set otherwise), counting
     the first and last day, with every objection checked."""
     with transaction.atomic(), set_actor(actor):
@@ -393,7 +401,7 @@ def review_publicity_end(*, actor, review: ExitReview, day: date, note: str = ""
 # --- 乡镇审核, 县级审定, 公告销号 ---------------------------------------------------
 
 
-def review_township(*, actor, review: ExitReview, day: date, approve: bool, reason: str = "") -> ExitReview:
+def review_township(*, actor: User, review: ExitReview, day: date, approve: bool, reason: str = "") -> ExitReview:
     """乡镇审核: approve, or return with a reason (the 公示 must close again)."""
     with transaction.atomic(), set_actor(actor):
         locked = _lock(actor, review, Stage.TOWNSHIP_APPROVED)
@@ -406,7 +414,7 @@ def review_township(*, actor, review: ExitReview, day: date, approve: bool, reas
 
 
 def review_county(
-    *, actor, review: ExitReview, day: date, approve: bool, reason: str = "", third_party_result: str = "",
+    *, actor: User, review: ExitReview, day: date, approve: bool, reason: str = "", third_party_result: str = "",
     third_party_note: str = "",
 ) -> ExitReview:
     """县级审定: approve, or return to the township with a reason; a 第三方
@@ -427,7 +435,7 @@ def review_county(
     return _refresh(review, locked)
 
 
-def review_announce(*, actor, review: ExitReview, day: date, note: str = "") -> ExitReview:
+def review_announce(*, actor: User, review: ExitReview, day: date, note: str = "") -> ExitReview:
     """公告 and 销号: the household's 脱贫状态 becomes 1 已脱贫(享受政策) and
     its 脱贫年度 the review's year. The only way a status becomes 1."""
     with transaction.atomic(), set_actor(actor):
@@ -447,7 +455,7 @@ def review_announce(*, actor, review: ExitReview, day: date, note: str = "") -> 
 # --- village exit ----------------------------------------------------------------
 
 
-def _village_checks(actor, village, year: int, day: date):
+def _village_checks(actor: User, village: Area, year: int, day: date) -> tuple[VillageStanding, list[str]]:
     from .selectors import village_standing
 
     standing = village_standing(actor=actor, village=village, year=year, on=day)
@@ -455,7 +463,7 @@ def _village_checks(actor, village, year: int, day: date):
 
 
 def village_exit_propose(
-    *, actor, village, year: int, day: date, results: dict[int, tuple[bool, str]], note: str = ""
+    *, actor: User, village: Area, year: int, day: date, results: dict[int, tuple[bool, str]], note: str = ""
 ) -> VillageExit:
     """乡镇申请: the township proposes one of its villages for exit in
     ``year`` when, on ``day``, its incidence rate is below the year's limit
@@ -491,7 +499,7 @@ def village_exit_propose(
     return record
 
 
-def _village_lock(actor, record: VillageExit, stage: str) -> VillageExit:
+def _village_lock(actor: User, record: VillageExit, stage: str) -> VillageExit:
     require(actor, "county_review")
     locked = _in_area(VillageExit.objects.select_for_update(of=("self",)), actor, "county_review", record.pk)
     if locked.stage != stage:
@@ -499,7 +507,7 @@ def _village_lock(actor, record: VillageExit, stage: str) -> VillageExit:
     return locked
 
 
-def village_exit_review(*, actor, village_exit: VillageExit, day: date, approve: bool, reason: str = "") -> VillageExit:
+def village_exit_review(*, actor: User, village_exit: VillageExit, day: date, approve: bool, reason: str = "") -> VillageExit:
     """县级核查: the county checks the township's proposal against the
     village as it stands on ``day``; it approves, or returns with a reason."""
     with transaction.atomic(), set_actor(actor):
@@ -521,7 +529,7 @@ def village_exit_review(*, actor, village_exit: VillageExit, day: date, approve:
     return locked
 
 
-def village_exit_publicity(*, actor, village_exit: VillageExit, day: date) -> VillageExit:
+def village_exit_publicity(*, actor: User, village_exit: VillageExit, day: date) -> VillageExit:
     """公示 of the village's exit begins."""
     with transaction.atomic(), set_actor(actor):
         locked = _village_lock(actor, village_exit, VillageExitStage.APPROVED)
@@ -533,7 +541,7 @@ def village_exit_publicity(*, actor, village_exit: VillageExit, day: date) -> Vi
     return locked
 
 
-def village_exit_announce(*, actor, village_exit: VillageExit, day: date) -> VillageExit:
+def village_exit_announce(*, actor: User, village_exit: VillageExit, day: date) -> VillageExit:
     """公告退出, after a 公示 of at least the year's days."""
     with transaction.atomic(), set_actor(actor):
         locked = _village_lock(actor, village_exit, VillageExitStage.PUBLICITY)
@@ -548,7 +556,7 @@ def village_exit_announce(*, actor, village_exit: VillageExit, day: date) -> Vil
     return locked
 
 
-def checklist_item_save(*, actor, item: VillageChecklistItem) -> VillageChecklistItem:
+def checklist_item_save(*, actor: User, item: VillageChecklistItem) -> VillageChecklistItem:
     """The county administrator keeps the village exit checklist (audited)."""
     require(actor, "manage")
     with transaction.atomic(), set_actor(actor):

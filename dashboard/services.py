@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 
+from povertyrelief.models import User
 from povertyrelief.permissions import assert_in_scope, require, restrict
 from villages.models import Area, AreaLevel
 
 from .models import AnnualTarget
 
 
-def annual_targets_save(*, actor, year: int, targets: dict[Area, tuple[int, int, int]]) -> int:
+def annual_targets_save(*, actor: User, year: int, targets: dict[Area, tuple[int, int, int]]) -> int:
     """Set the townships' targets for ``year``; a township without a target
     and all zeros stays without one. Each change is audited. Returns how many
     targets were written."""

@@ -23,16 +23,18 @@ import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import BinaryIO
 
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import DefusedXMLParser
 from defusedxml.ElementTree import fromstring as defused_fromstring
+from django.core.files import File
 
 from .xlsx import WorkbookRefused, normalise_header
 from .xlsx_archive import BOMB, BROKEN, BROKEN_ERRORS, open_archive
 from .xlsx_cells import MAX_SHEET_ROWS, Formula, RowReader, is_formula, local_name, qualified, rich_text
 
-__all__ = ["Formula", "Sheet", "Workbook", "find_header", "is_formula"]
+__all__ = ["Formula", "Sheet", "Upload", "Workbook", "find_header", "is_formula"]
 
 log = logging.getLogger("povertyrelief.xlsx_reader")
 
@@ -48,6 +50,9 @@ MAX_SHARED_CHARS = 30_000_000
 CHUNK = 16 * 1024
 
 XML_SUFFIXES = (".xml", ".rels")
+
+# What an importer reads: an uploaded file, or a file opened in binary mode.
+Upload = File | BinaryIO
 
 UNSAFE = "工作簿含有不安全的 XML 声明（DTD 或实体定义），出于安全原因拒绝导入。"
 
@@ -127,7 +132,7 @@ class Workbook:
     and each sheet's rows as (row number, tuple of values). Use as a context
     manager, or call ``close``."""
 
-    def __init__(self, uploaded):
+    def __init__(self, uploaded: Upload):
         self.archive, self.size = open_archive(uploaded)
         self._strings: list[str] | None = None
         self.sheets: list[Sheet] = []

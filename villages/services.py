@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from povertyrelief.xlsx import ImportReport, RowError, WorkbookRefused, cell_text, normalise_header
-from povertyrelief.xlsx_reader import Workbook, find_header, is_formula
+from povertyrelief.xlsx_reader import Upload, Workbook, find_header, is_formula
 
 from .models import Area, AreaLevel
 
@@ -31,7 +31,7 @@ def _parent_code(code: str, level: str) -> str | None:
     return None
 
 
-def area_import(*, file, dry_run: bool = False) -> ImportReport:
+def area_import(*, file: Upload, dry_run: bool = False) -> ImportReport:
     """Import the 区划 template: all or nothing, idempotent, never deletes.
 
     Rows are matched by code; a known code with another name is renamed. A
@@ -101,7 +101,7 @@ def area_import(*, file, dry_run: bool = False) -> ImportReport:
     return report
 
 
-def _read_areas(file, report: ImportReport) -> dict[str, dict]:
+def _read_areas(file: Upload, report: ImportReport) -> dict[str, dict]:
     """The first sheet's rows by code, each checked; errors go to the report."""
     parsed: dict[str, dict] = {}
     with Workbook(file) as book:

@@ -14,8 +14,10 @@ from pathlib import PurePath
 
 from auditlog.context import set_actor
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 
+from povertyrelief.models import User
 from povertyrelief.permissions import assert_in_scope
 
 from ..models import Attachment, Household
@@ -67,7 +69,7 @@ def download_name(attachment: Attachment) -> str:
     return (stem or "附件") + right
 
 
-def attachment_upload(*, actor, household: Household, kind: str, uploaded_file) -> Attachment:
+def attachment_upload(*, actor: User, household: Household, kind: str, uploaded_file: UploadedFile) -> Attachment:
     """Keep one paper of the household file: PDF, JPEG or PNG by content,
     at most 10 MB, stored under a random name with who uploaded it."""
     name = clean_original_name(getattr(uploaded_file, "name", ""))
@@ -102,7 +104,7 @@ def attachment_upload(*, actor, household: Household, kind: str, uploaded_file) 
     return attachment
 
 
-def attachment_delete(*, actor, attachment: Attachment) -> None:
+def attachment_delete(*, actor: User, attachment: Attachment) -> None:
     """Delete a paper (the audit log keeps who deleted what); the stored file
     goes once the deletion is committed, so a rollback never loses it."""
     with transaction.atomic(), set_actor(actor):

@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from povertyrelief.models import User
 from povertyrelief.permissions import assert_in_scope, restrict
 
 from ..models import Cadre, Household, Measure, MeasureCategory
@@ -30,7 +31,7 @@ def _stored(measure: Measure) -> dict | None:
     return Measure.objects.filter(pk=measure.pk).values("member_id", "category_id", "cadre_id").first()
 
 
-def _measure_errors(*, actor, measure: Measure, stored: dict | None) -> dict[str, str]:
+def _measure_errors(*, actor: User, measure: Measure, stored: dict | None) -> dict[str, str]:
     """Rules a bare model cannot state: whose member, which category, which cadre.
     An edit may keep what it had (a member who has since left, a retired
     category) so old records stay editable; a new choice must be valid today."""
@@ -58,7 +59,7 @@ def _measure_errors(*, actor, measure: Measure, stored: dict | None) -> dict[str
     return errors
 
 
-def measure_save(*, actor, measure: Measure) -> Measure:
+def measure_save(*, actor: User, measure: Measure) -> Measure:
     """Add or edit one household's measure: the member must be a current member
     of that household, the category active, the responsible cadre one the actor
     may see, and 已落实 needs a 落实日期; the measure must stay in the actor's area."""
@@ -81,7 +82,7 @@ def _unknown_numbers_message(unknown: list[str], ambiguous: list[str]) -> list[s
     return messages
 
 
-def measure_bulk_households(*, actor, numbers: list[str], filters: dict | None) -> list[Household]:
+def measure_bulk_households(*, actor: User, numbers: list[str], filters: dict | None) -> list[Household]:
     """The households a bulk add reaches; refuses, naming every 户编号 that is
     unknown, outside the actor's area or ambiguous, and refuses an empty selection."""
     selection = bulk_household_selection(actor=actor, numbers=numbers, filters=filters)
@@ -94,7 +95,7 @@ def measure_bulk_households(*, actor, numbers: list[str], filters: dict | None) 
 
 
 def measure_bulk_add(
-    *, actor, template: Measure, numbers: list[str], filters: dict | None, expected_count: int | None = None
+    *, actor: User, template: Measure, numbers: list[str], filters: dict | None, expected_count: int | None = None
 ) -> list[Measure]:
     """Give the same measure (category, year, content, amount, status, dates,
     cadre; no member) to many households in one transaction, all or nothing:
@@ -129,7 +130,7 @@ def measure_bulk_add(
     return created
 
 
-def category_save(*, actor, category: MeasureCategory) -> MeasureCategory:
+def category_save(*, actor: User, category: MeasureCategory) -> MeasureCategory:
     """Add or edit a catalogue entry (county administrators); names are unique
     within a 类别. Deactivating keeps existing measures but hides the entry
     from new ones."""

@@ -29,6 +29,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from povertyrelief.models import User
 from povertyrelief.permissions import assert_in_scope, require, restrict
 
 from ..models import (
@@ -171,7 +172,7 @@ def _due_date(signal_date: date) -> date:
     return signal_date + timedelta(days=standard_in_force(year=signal_date.year).monitoring_deadline_days)
 
 
-def monitoring_save(*, actor, monitoring: Monitoring) -> Monitoring:
+def monitoring_save(*, actor: User, monitoring: Monitoring) -> Monitoring:
     """Open a case with its first risk signal, or edit one: one open case per
     household, dates not in the future, 脱贫不稳定户 only for exited 建档立卡
     households, the signal fixed once identification is under way, and a
@@ -245,7 +246,7 @@ def _return(locked: Monitoring, day: date, reason: str) -> None:
     locked.return_reason = reason.strip()[:200]
 
 
-def _decide(actor, locked: Monitoring, day: date, decision: str, reason: str, returned_to_poverty: bool) -> None:
+def _decide(actor: User, locked: Monitoring, day: date, decision: str, reason: str, returned_to_poverty: bool) -> None:
     """县级审定: identify (the risk is on record from ``day``), refuse, and
     only here an exited household may be found 返贫."""
     locked.decided_on = day
@@ -267,7 +268,7 @@ def _decide(actor, locked: Monitoring, day: date, decision: str, reason: str, re
 
 
 def monitoring_advance(
-    *, actor, monitoring: Monitoring, day: date, decision: str = "approve", reason: str = "", returned_to_poverty: bool = False
+    *, actor: User, monitoring: Monitoring, day: date, decision: str = "approve", reason: str = "", returned_to_poverty: bool = False
 ) -> Monitoring:
     """Take the case's next identification step on ``day``: the right level
     (村: 核查, 评议, 公示; 乡镇: 审核; 县: 审定), in order, dated neither in
@@ -306,7 +307,7 @@ def monitoring_advance(
     return monitoring
 
 
-def monitoring_eliminate_risk(*, actor, monitoring: Monitoring, on_date: date) -> Monitoring:
+def monitoring_eliminate_risk(*, actor: User, monitoring: Monitoring, on_date: date) -> Monitoring:
     """Mark the risk eliminated on ``on_date`` only if every condition of
     ``monitoring_elimination_conditions`` holds; otherwise refuse, listing each
     unmet one."""

@@ -15,6 +15,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from povertyrelief.models import User
 from povertyrelief.permissions import assert_in_scope, restrict
 from povertyrelief.validators import normalise_id_number, validate_id_number, validate_phone
 
@@ -35,7 +36,7 @@ class StaleEditError(Exception):
 
     message = "该户信息已被他人修改。为避免覆盖他人的修改，本次保存未生效；请刷新页面查看最新内容后重新填写。"
 
-    def __init__(self, message: str | None = None):
+    def __init__(self, message: str | None = None) -> None:
         super().__init__(message or self.message)
 
 
@@ -45,12 +46,12 @@ class StaleMemberEditError(StaleEditError):
     message = "该成员信息已被他人修改。为避免覆盖他人的修改，本次保存未生效；请刷新页面查看最新内容后重新填写。"
 
 
-def may_set_status(actor) -> bool:
+def may_set_status(actor: User) -> bool:
     """Whether the actor sets 脱贫状态 and 脱贫年度 directly (county administrators)."""
     return actor.can("manage")
 
 
-def id_owner_message(*, actor, id_number: str, exclude_member_pk=None) -> str | None:
+def id_owner_message(*, actor: User, id_number: str, exclude_member_pk: int | None = None) -> str | None:
     """Chinese refusal if the ID already belongs to a current member of another
     household; names that household only if the actor may see it."""
     other = (
@@ -152,7 +153,7 @@ def _ensure_one_head(household: Household) -> None:
 
 
 @transaction.atomic
-def household_create(*, actor, household: Household, head: Member) -> Household:
+def household_create(*, actor: User, household: Household, head: Member) -> Household:
     """Register a household together with its 户主 (a household never exists without one)."""
     if not may_set_status(actor) and (household.status != HouseholdStatus.NOT_OUT or household.exit_year is not None):
         raise PermissionDenied(STATUS_REFUSED)
@@ -169,7 +170,7 @@ def household_create(*, actor, household: Household, head: Member) -> Household:
 
 
 @transaction.atomic
-def household_update(*, actor, household: Household, expected_version: int) -> Household:
+def household_update(*, actor: User, household: Household, expected_version: int) -> Household:
     """Save edits unless someone else saved since ``expected_version`` was read."""
     locked = Household.objects.select_for_update().filter(pk=household.pk).values_list("version", "registered", *STATUS_FIELDS).first()
     if locked is None:
@@ -202,7 +203,7 @@ def _member_lock(member: Member, expected_version: int | None) -> None:
     member.version = locked + 1
 
 
-def member_save(*, actor, member: Member, check_head: bool = True, expected_version: int | None = None) -> Member:
+def member_save(*, actor: User, member: Member, check_head: bool = True, expected_version: int | None = None) -> Member:
     """Add or edit a member: valid ID, one person one household, one 户主.
     An edit bumps the member's ``version``; with ``expected_version`` it is
     refused when someone else saved the member since the form was opened."""
@@ -231,7 +232,7 @@ def member_save(*, actor, member: Member, check_head: bool = True, expected_vers
     return member
 
 
-def member_leave(*, actor, member: Member, left_date: date, reason: str, note: str = "") -> Member:
+def member_leave(*, actor: User, member: Member, left_date: date, reason: str, note: str = "") -> Member:
     """Record that a member left (死亡, 婚出, 迁出, 其他): members are never deleted.
     The 户主 can leave only after another member has become 户主."""
     if member.left_date is not None:
@@ -253,7 +254,7 @@ def member_leave(*, actor, member: Member, left_date: date, reason: str, note: s
 
 
 @transaction.atomic
-def member_make_head(*, actor, member: Member, old_head_relation: str = "") -> Member:
+def member_make_head(*, actor: User, member: Member, old_head_relation: str = "") -> Member:
     """Make a current member the 户主; the previous 户主 stays in the
     household with ``old_head_relation`` (never 户主: one per household)."""
     if member.left_date is not None:

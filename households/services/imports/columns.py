@@ -13,6 +13,7 @@ from enum import Enum
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db.models import TextChoices
 from django.utils import timezone
 
 from povertyrelief.validators import normalise_id_number, validate_id_number, validate_phone
@@ -56,7 +57,7 @@ INVALID = Cell.INVALID
 
 # ---------------------------------------------------------------- parsers
 def _text(max_length: int) -> Callable[[Any, str], str]:
-    def parse(raw, text: str) -> str:
+    def parse(raw: Any, text: str) -> str:
         if len(text) > max_length:
             raise CellError(f"不能超过 {max_length} 个字（当前 {len(text)} 个）。")
         return text
@@ -64,10 +65,10 @@ def _text(max_length: int) -> Callable[[Any, str], str]:
     return parse
 
 
-def _choice(choices) -> Callable[[Any, str], str]:
+def _choice(choices: type[TextChoices]) -> Callable[[Any, str], str]:
     values = list(choices.values)
 
-    def parse(raw, text: str) -> str:
+    def parse(raw: Any, text: str) -> str:
         value = text.replace(" ", "")
         if value not in values:
             raise CellError(f"“{text}”不是可选值，应为：{'、'.join(values)}。")
@@ -76,7 +77,7 @@ def _choice(choices) -> Callable[[Any, str], str]:
     return parse
 
 
-def _name(raw, text: str) -> str:
+def _name(raw: Any, text: str) -> str:
     # Two-character names are often padded to line up with three-character
     # ones ("张  三"); the padding is not part of the name.
     squeezed = re.sub(r"\s+", "", text)
@@ -87,7 +88,7 @@ def _name(raw, text: str) -> str:
     return text
 
 
-def _id_number(raw, text: str) -> str:
+def _id_number(raw: Any, text: str) -> str:
     if isinstance(raw, (int, float)) and not isinstance(raw, bool):
         raise CellError(NUMBER_ID_MESSAGE)
     value = normalise_id_number(unicodedata.normalize("NFKC", text))
@@ -98,7 +99,7 @@ def _id_number(raw, text: str) -> str:
     return value
 
 
-def _household_number(raw, text: str) -> str:
+def _household_number(raw: Any, text: str) -> str:
     if isinstance(raw, float) and not raw.is_integer():
         raise CellError(f"“{raw}”不是有效的户编号。")
     if isinstance(raw, (int, float)) and not isinstance(raw, bool) and abs(raw) >= 10**15:
@@ -111,14 +112,14 @@ def _household_number(raw, text: str) -> str:
     return text
 
 
-def _sex(raw, text: str) -> str:
+def _sex(raw: Any, text: str) -> str:
     value = {"男性": "男", "女性": "女"}.get(text, text)
     if value not in Sex.values:
         raise CellError(f"“{text}”不是有效性别，应为 男 或 女。")
     return value
 
 
-def _yes_no(raw, text: str) -> bool:
+def _yes_no(raw: Any, text: str) -> bool:
     if text == "是":
         return True
     if text == "否":
@@ -126,7 +127,7 @@ def _yes_no(raw, text: str) -> bool:
     raise CellError(f"“{text}”无效，应填 是 或 否。")
 
 
-def _whole_number(raw, text: str) -> int:
+def _whole_number(raw: Any, text: str) -> int:
     if isinstance(raw, bool):
         raise CellError(f"“{text}”不是整数。")
     if isinstance(raw, (int, float)):
@@ -138,7 +139,7 @@ def _whole_number(raw, text: str) -> int:
     return int(text)
 
 
-def _year(raw, text: str) -> int:
+def _year(raw: Any, text: str) -> int:
     text = text.removesuffix("年").strip()
     try:
         year = _whole_number(raw if not isinstance(raw, str) else text, text)
@@ -150,7 +151,7 @@ def _year(raw, text: str) -> int:
     return year
 
 
-def _months(raw, text: str) -> int:
+def _months(raw: Any, text: str) -> int:
     try:
         months = _whole_number(raw, text)
     except CellError:
@@ -160,7 +161,7 @@ def _months(raw, text: str) -> int:
     return months
 
 
-def _money(raw, text: str) -> Decimal:
+def _money(raw: Any, text: str) -> Decimal:
     if isinstance(raw, float):
         # Binary noise from arithmetic in Excel (1234.5600000000002) is not a
         # third decimal; a real one is.
@@ -183,7 +184,7 @@ def _money(raw, text: str) -> Decimal:
     return value.quantize(Decimal("0.01"))
 
 
-def _phone(raw, text: str) -> str:
+def _phone(raw: Any, text: str) -> str:
     try:
         validate_phone(text)
     except ValidationError as exc:
@@ -191,7 +192,7 @@ def _phone(raw, text: str) -> str:
     return text.replace(" ", "")
 
 
-def _other_causes(raw, text: str) -> tuple[str, str]:
+def _other_causes(raw: Any, text: str) -> tuple[str, str]:
     parts = [p for p in re.split(r"[、，,;；/\s]+", text) if p]
     for part in parts:
         if part not in PovertyCause.values:
@@ -225,7 +226,7 @@ class Column:
         return normalise_label(self.label)
 
 
-def _choices(enum) -> tuple[str, ...]:
+def _choices(enum: type[TextChoices]) -> tuple[str, ...]:
     return tuple(enum.values)
 
 
@@ -280,7 +281,7 @@ REQUIRED_COLUMNS = [c for c in COLUMNS if c.required or c.required_on_head]
 HOUSEHOLD_LEVEL_NOTE = "贫困户属性至人均纯收入为户级信息：以户主行为准，其他成员行如填写须与户主行一致。"
 
 
-def normalise_label(value) -> str:
+def normalise_label(value: object) -> str:
     """Header text as compared: no spaces or line breaks, half-width brackets."""
     return re.sub(r"\s+", "", normalise_header(value))
 

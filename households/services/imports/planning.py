@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from povertyrelief.models import User
 from povertyrelief.permissions import restrict
 from povertyrelief.xlsx import RowError
 from villages.models import AreaLevel
@@ -12,7 +13,7 @@ from villages.models import AreaLevel
 from ...models import Health, Household, HouseholdStatus, Member, Relation
 from ...rules import birth_from_id
 from .columns import BLANK, INVALID
-from .reading import Row, RowReader
+from .reading import Groups, HouseholdKey, Row, RowReader
 from .report import HouseholdImportReport
 
 # Chunk for ``__in`` lookups: well under SQLite's and PostgreSQL's parameter limits.
@@ -46,7 +47,7 @@ class Planner:
     """Checks households as wholes and against the database, and works out
     what to create and change."""
 
-    def __init__(self, reader: RowReader, actor, report: HouseholdImportReport):
+    def __init__(self, reader: RowReader, actor: User | None, report: HouseholdImportReport) -> None:
         self.reader = reader
         self.actor = actor
         self.report = report
@@ -57,7 +58,7 @@ class Planner:
     def error(self, row: int, column: str, message: str) -> None:
         self.report.errors.append(RowError(row, column, message))
 
-    def run(self, groups: dict[tuple[int, str], list[Row]], village_names: dict[int, str]) -> Plan:
+    def run(self, groups: Groups, village_names: dict[int, str]) -> Plan:
         self.village_names = village_names
         heads = self._check_heads(groups)
         household_values = {key: self._household_values(key, rows, heads.get(key)) for key, rows in groups.items()}
@@ -75,7 +76,7 @@ class Planner:
             self._plan_household(key, rows, heads[key], household, values, members_by_household.get(household.pk, []) if household else [])
         return self.plan
 
-    def _check_heads(self, groups) -> dict:
+    def _check_heads(self, groups: Groups) -> dict[HouseholdKey, Row]:
         heads = {}
         for key, rows in groups.items():
             head_rows = [r for r in rows if r.relation == Relation.HEAD]
@@ -92,7 +93,7 @@ class Planner:
                 heads[key] = head_rows[0]
         return heads
 
-    def _household_values(self, key, rows: list[Row], head: Row | None) -> dict | None:
+    def _household_values(self, key: HouseholdKey, rows: list[Row], head: Row | None) -> dict | None:
         """Household columns from the 户主 row; other rows may repeat them but not contradict them."""
         if head is None:
             return None
@@ -120,7 +121,7 @@ class Planner:
                 failed = True
         return None if failed else values
 
-    def _check_file_duplicates(self, groups) -> None:
+    def _check_file_duplicates(self, groups: Groups) -> None:
         first_seen: dict[str, Row] = {}
         for key, rows in groups.items():
             for row in rows:
@@ -138,7 +139,7 @@ class Planner:
                         f"{_household_label(self.village_names, seen.key)}（第 {seen.number} 行）：一人只能属于一户。",
                     )
 
-    def _existing_households(self, groups) -> dict[tuple[int, str], Household]:
+    def _existing_households(self, groups: Groups) -> dict[HouseholdKey, Household]:
         village_ids = sorted({key[0] for key in groups})
         found = {}
         for start in range(0, len(village_ids), LOOKUP_CHUNK):
@@ -148,7 +149,7 @@ class Planner:
                     found[key] = household
         return found
 
-    def _existing_members(self, existing) -> dict[int, list[Member]]:
+    def _existing_members(self, existing: dict[HouseholdKey, Household]) -> dict[int, list[Member]]:
         pks = sorted(h.pk for h in existing.values())
         members: dict[int, list[Member]] = {}
         for start in range(0, len(pks), LOOKUP_CHUNK):
@@ -156,7 +157,7 @@ class Planner:
                 members.setdefault(member.household_id, []).append(member)
         return members
 
-    def _check_ids_elsewhere(self, groups, existing) -> None:
+    def _check_ids_elsewhere(self, groups: Groups, existing: dict[HouseholdKey, Household]) -> None:
         """One person, one household: a current member of another household
         in the database holds this ID."""
         wanted: dict[str, Row] = {}
@@ -188,14 +189,17 @@ class Planner:
                         f"证件号码 {id_number} 已登记在其他乡镇或村的户中，不能再登记到 {here}：一人只能属于一户；如需迁入请联系县级管理员。",
                     )
 
-    def _visible_household_ids(self):
+    def _visible_household_ids(self) -> bool | set[int]:
         if self.actor is None:
             return True
         if self.actor.area.level == AreaLevel.COUNTY and self.actor.can("view"):
             return True
         return set(restrict(Household, self.actor, "view").values_list("pk", flat=True))
 
-    def _plan_household(self, key, rows, head: Row, household: Household | None, values: dict, db_members: list[Member]):
+    def _plan_household(
+        self, key: HouseholdKey, rows: list[Row], head: Row, household: Household | None, values: dict,
+        db_members: list[Member],
+    ) -> None:
         plan = self.plan
         report = self.report
         if household is None:
@@ -318,7 +322,7 @@ class Planner:
         return True
 
 
-def _display(value) -> str:
+def _display(value: object) -> str:
     if value is True:
         return "是"
     if value is False:

@@ -6,9 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from povertyrelief.models import User
 from povertyrelief.permissions import restrict
 from povertyrelief.xlsx import RowError, WorkbookRefused, cell_text
-from povertyrelief.xlsx_reader import Workbook, is_formula
+from povertyrelief.xlsx_reader import Upload, Workbook, is_formula
 from villages.models import Area, AreaLevel
 
 from ...models import Health
@@ -26,6 +27,8 @@ from .columns import (
 from .report import HouseholdImportReport
 
 MAX_TITLE_ROWS = 5
+# A household in the file: its village and 户编号.
+HouseholdKey = tuple[int, str]
 
 
 class Row:
@@ -34,7 +37,10 @@ class Row:
 
     __slots__ = ("number", "key", "member", "household", "id_number", "relation", "ok")
 
-    def __init__(self, number, key, member, household, id_number, relation, ok):
+    def __init__(
+        self, number: int, key: HouseholdKey, member: tuple, household: tuple, id_number: str | None,
+        relation: str | None, ok: bool,
+    ) -> None:
         self.number = number
         self.key = key
         self.member = member
@@ -42,6 +48,10 @@ class Row:
         self.id_number = id_number
         self.relation = relation
         self.ok = ok
+
+
+# The rows of each household, in file order.
+Groups = dict[HouseholdKey, list[Row]]
 
 
 @dataclass
@@ -81,7 +91,7 @@ def locate_sheet(book: Workbook) -> RosterSheet:
     )
 
 
-def estimate_data_rows(file) -> int:
+def estimate_data_rows(file: Upload) -> int:
     """Data rows a workbook holds, judged from the sheet's recorded
     dimension, or from the file size when the dimension is missing. Used to
     decide between importing at once and in the background."""
@@ -114,7 +124,7 @@ class Areas:
     scope_name: str
 
 
-def load_areas(actor) -> Areas:
+def load_areas(actor: User | None) -> Areas:
     county = Area.objects.filter(level=AreaLevel.COUNTY).order_by("code").first()
     townships: dict[str, list[Area]] = {}
     villages: dict[tuple[int, str], list[Area]] = {}
@@ -134,7 +144,7 @@ def load_areas(actor) -> Areas:
 class RowReader:
     """Turns sheet rows into checked values, recording every refused cell."""
 
-    def __init__(self, sheet: RosterSheet, areas: Areas, report: HouseholdImportReport):
+    def __init__(self, sheet: RosterSheet, areas: Areas, report: HouseholdImportReport) -> None:
         self.areas = areas
         self.report = report
         self.columns = sheet.columns
@@ -195,7 +205,7 @@ class RowReader:
             id_number if isinstance(id_number, str) else None, relation, not failed,
         )
 
-    def _village(self, number: int, township, village) -> int | None:
+    def _village(self, number: int, township: object, village: object) -> int | None:
         if not isinstance(township, str) or not isinstance(village, str):
             return None
         cache_key = (township, village)

@@ -9,12 +9,13 @@ from django.core.files.storage import default_storage
 from django.db import IntegrityError
 
 from povertyrelief.jobs import job_runner
+from povertyrelief.models import Job, User
 from povertyrelief.xlsx import MAX_ROWS, RowError, WorkbookRefused
-from povertyrelief.xlsx_reader import Workbook
+from povertyrelief.xlsx_reader import Upload, Workbook
 
 from .columns import COLUMN_ORDER, REQUIRED_COLUMNS
-from .planning import Planner
-from .reading import Areas, Row, RowReader, load_areas, locate_sheet
+from .planning import Plan, Planner
+from .reading import Areas, Groups, RowReader, load_areas, locate_sheet
 from .report import HouseholdImportReport
 from .writing import Conflict, write
 
@@ -23,11 +24,13 @@ PROGRESS_EVERY = 500
 Progress = Callable[[int, int | None], None]
 
 
-def _filled(value) -> bool:
+def _filled(value: object) -> bool:
     return value is not None and (not isinstance(value, str) or value.strip() != "")
 
 
-def household_import(*, actor, file, dry_run: bool = False, report_progress: Progress | None = None) -> HouseholdImportReport:
+def household_import(
+    *, actor: User | None, file: Upload, dry_run: bool = False, report_progress: Progress | None = None
+) -> HouseholdImportReport:
     """Import the 家庭成员 roster: every rule of the template is checked, and
     a file with any refused row changes nothing (all or nothing); a file
     that cannot be read safely is refused with the reason and nothing is
@@ -73,7 +76,7 @@ def household_import(*, actor, file, dry_run: bool = False, report_progress: Pro
     return report
 
 
-def _read_rows(book: Workbook, areas: Areas, report: HouseholdImportReport, progress: Progress):
+def _read_rows(book: Workbook, areas: Areas, report: HouseholdImportReport, progress: Progress) -> tuple[RowReader, Groups] | None:
     """Every data row read and checked cell by cell, grouped by household;
     None when the header is missing or incomplete (the report says why)."""
     sheet = locate_sheet(book)
@@ -88,7 +91,7 @@ def _read_rows(book: Workbook, areas: Areas, report: HouseholdImportReport, prog
     progress(0, total)
     reader = RowReader(sheet, areas, report)
     indexes = [index for _, index in sheet.columns]
-    groups: dict[tuple[int, str], list[Row]] = {}
+    groups: Groups = {}
     for number, row in sheet.rows:
         if not any(_filled(row[i]) for i in indexes if i < len(row)):
             continue
@@ -107,7 +110,9 @@ def _read_rows(book: Workbook, areas: Areas, report: HouseholdImportReport, prog
     return reader, groups
 
 
-def _write(actor, plan, member_fields: list[str], report: HouseholdImportReport, progress: Progress, total: int) -> None:
+def _write(
+    actor: User | None, plan: Plan, member_fields: list[str], report: HouseholdImportReport, progress: Progress, total: int
+) -> None:
     records = max(1, report.created + report.updated)
     written = [0]
 
@@ -130,7 +135,7 @@ def _write(actor, plan, member_fields: list[str], report: HouseholdImportReport,
 
 
 @job_runner("household_import")
-def household_import_job(job, report_progress):
+def household_import_job(job: Job, report_progress: Progress) -> tuple[None, str, dict]:
     """Background import of a stored upload; the stored copy is removed
     after. The stored report masks ID numbers unless the requester's role
     may reveal them."""

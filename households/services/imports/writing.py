@@ -4,7 +4,7 @@ everything written lies inside the importer's area."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 from datetime import timezone as dt_timezone
 from itertools import islice
@@ -16,11 +16,12 @@ from auditlog.registry import auditlog
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Count, F, OuterRef, Subquery, Value
+from django.db.models import Count, F, Field, Model, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.encoding import smart_str
 
+from povertyrelief.models import User
 from povertyrelief.permissions import restrict
 
 from ...models import Household, Member, Relation
@@ -35,12 +36,12 @@ class Conflict(Exception):
     pass
 
 
-def _audit_fields(model) -> list:
+def _audit_fields(model: type[Model]) -> list[Field]:
     names = set(auditlog.get_model_fields(model)["include_fields"])
     return [f for f in model._meta.concrete_fields if f.name in names]
 
 
-def _audit_value(obj, model_field) -> str:
+def _audit_value(obj: Model, model_field: Field) -> str:
     value = getattr(obj, model_field.attname)
     if type(value) is str:
         return value
@@ -49,7 +50,7 @@ def _audit_value(obj, model_field) -> str:
     return smart_str(value)
 
 
-def _log_entries(actor, plan: Plan) -> int:
+def _log_entries(actor: User | None, plan: Plan) -> int:
     """One audit entry per created or changed record, as auditlog would have
     written on save, inserted in bulk batches (so memory stays flat); actor,
     address and correlation id come from the same context auditlog uses."""
@@ -62,7 +63,7 @@ def _log_entries(actor, plan: Plan) -> int:
         "remote_addr": context.get("remote_addr"), "cid": get_cid(), "timestamp": timezone.now(),
     }
 
-    def entries():
+    def entries() -> Iterator[LogEntry]:
         for model, created, changed in (
             (Household, plan.new_households, plan.changed_households),
             (Member, plan.new_members, plan.changed_members),
@@ -96,7 +97,7 @@ def _log_entries(actor, plan: Plan) -> int:
     return count
 
 
-def _full_clean(objects, fields: list[str]) -> None:
+def _full_clean(objects: Iterable[Model], fields: list[str]) -> None:
     """Field checks (lengths, choices) on the fields the import sets; the
     cross-field rules were checked while planning and the database
     constraints back them all."""
@@ -107,7 +108,9 @@ def _full_clean(objects, fields: list[str]) -> None:
         obj.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
 
 
-def write(actor, plan: Plan, report: HouseholdImportReport, member_fields: list[str], progress: Callable[[int], None]) -> None:
+def write(
+    actor: User | None, plan: Plan, report: HouseholdImportReport, member_fields: list[str], progress: Callable[[int], None]
+) -> None:
     now = timezone.now()
     household_fields = sorted({f for _, changes in plan.changed_households for f in changes})
     member_update_fields = sorted({f for _, changes in plan.changed_members for f in changes})
