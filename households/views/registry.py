@@ -7,18 +7,17 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.decorators import method_decorator
+from django.utils.functional import cached_property
 from django.views import View
 from django.views.decorators.cache import never_cache
 
-from povertyrelief.forms import add_service_errors
 from povertyrelief.permissions import restrict
 from povertyrelief.privacy import personal_data_access_record
-from povertyrelief.views_base import ScopedMixin
+from povertyrelief.views_base import ScopedMixin, ServiceFormView
 from villages.models import Area, AreaLevel
 
 from ..filters import SORTS, filters_from_request, id_query_store
@@ -47,7 +46,7 @@ class HouseholdListView(ScopedMixin, View):
 
     def get(self, request):
         filters = filters_from_request(request)
-        filterset = selectors.household_filter(actor=request.user, filters=filters)
+        filterset = selectors.household_filterset(actor=request.user, filters=filters)
         households = selectors.household_list(actor=request.user, filters=filters, filterset=filterset)
         # The page reads only the columns it shows: narrower rows sort faster.
         page_obj, totals = selectors.household_page(
@@ -71,20 +70,25 @@ class HouseholdListView(ScopedMixin, View):
         })
 
 
-class HouseholdSearchIdView(ScopedMixin, View):
+class HouseholdSearchIdView(ServiceFormView):
     """Looking a person up by ID: the number travels in the POST body and
     waits in the session; the list URL carries only a random token, so the
     number never lands in browser history, proxy or server logs."""
 
+    action = "view"
+    form_class = IdSearchForm
     http_method_names = ["post"]
+    success_message = ""  # the list it leads to says what was looked up
 
-    def post(self, request):
-        form = IdSearchForm(request.POST)
-        if not form.is_valid():
-            messages.error(request, "；".join(form.errors.get("id_number", ["请输入身份证号。"])))
-            return redirect("households:household_list")
-        token = id_query_store(request.session, form.cleaned_data["id_number"])
-        return redirect(reverse("households:household_list") + "?" + urlencode({"idq": token}))
+    def perform(self, form, obj) -> str:
+        return id_query_store(self.request.session, form.cleaned_data["id_number"])
+
+    def get_success_url(self, token=None) -> str:
+        return reverse("households:household_list") + "?" + urlencode({"idq": token})
+
+    def form_invalid(self, form):
+        messages.error(self.request, "；".join(form.errors.get("id_number", ["请输入身份证号。"])))
+        return redirect("households:household_list")
 
 
 class HouseholdDetailView(ScopedMixin, View):
@@ -94,202 +98,165 @@ class HouseholdDetailView(ScopedMixin, View):
         return render(request, "households/household_detail.html", context)
 
 
-class HouseholdCreateView(ScopedMixin, View):
-    action = "change"
+class HouseholdCreateView(ServiceFormView):
+    form_class = HouseholdForm
+    template_name = "households/household_form.html"
+    error_fields = HEAD_FIELDS
+    denied_on_form = True
+
+    def get_initial(self):
+        village = self.request.GET.get("village", "")
+        if village.isdigit() and restrict(Area, self.request.user, "change").filter(pk=village, level=AreaLevel.VILLAGE).exists():
+            return {"village": int(village)}
+        return {}
+
+    def perform(self, form, obj):
+        return services.household_create(actor=self.request.user, household=form.save(commit=False), head=form.head_member())
+
+    def get_success_message(self, household) -> str:
+        return f"已建档：{household}。"
+
+
+class VersionedEditView(ServiceFormView):
+    """An edit saved only if nobody saved the record since the form was
+    opened (乐观锁); otherwise the form comes back saying so, with links
+    to reload (``stale``)."""
+
+    denied_on_form = True
+    stale = False
+
+    def get_form_kwargs_extra(self) -> dict:
+        return {"instance": self.object}
+
+    def save_unless_stale(self, save, form, **kwargs):
+        try:
+            return save(actor=self.request.user, expected_version=form.cleaned_data["version"], **kwargs)
+        except services.StaleEditError as exc:
+            self.stale = True
+            raise ValidationError(str(exc)) from exc
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(stale=self.stale, can_reveal=self.request.user.can("reveal"), **kwargs)
+
+
+class HouseholdUpdateView(VersionedEditView):
+    form_class = HouseholdForm
     template_name = "households/household_form.html"
 
-    def get(self, request):
-        initial = {}
-        village = request.GET.get("village", "")
-        if village.isdigit() and restrict(Area, request.user, "change").filter(pk=village, level=AreaLevel.VILLAGE).exists():
-            initial["village"] = int(village)
-        return render(request, self.template_name, {"form": HouseholdForm(user=request.user, initial=initial)})
+    def get_object(self):
+        return selectors.household_get(actor=self.request.user, pk=self.kwargs["pk"], action=self.action)
 
-    def post(self, request):
-        form = HouseholdForm(request.POST, user=request.user)
-        if form.is_valid():
-            try:
-                with transaction.atomic():
-                    household = services.household_create(
-                        actor=request.user, household=form.save(commit=False), head=form.head_member()
-                    )
-            except ValidationError as exc:
-                add_service_errors(form, exc, HEAD_FIELDS)
-            except PermissionDenied as exc:
-                form.add_error(None, str(exc))
-            else:
-                messages.success(request, f"已建档：{household}。")
-                return redirect(household)
-        return render(request, self.template_name, {"form": form})
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(household=self.object, **kwargs)
+
+    def perform(self, form, household):
+        return self.save_unless_stale(services.household_update, form, household=form.save(commit=False))
+
+    def get_success_message(self, result) -> str:
+        return f"{self.object} 的信息已保存。"
 
 
-class HouseholdUpdateView(ScopedMixin, View):
-    action = "change"
-    template_name = "households/household_form.html"
+class MemberActionView(ServiceFormView):
+    """A page acting on one member, back to the household's members when
+    done. With ``reread_on_refusal``, what a refused service changed on the
+    member in memory is read again (the database change was rolled back)."""
 
-    def get(self, request, pk):
-        household = selectors.household_get(actor=request.user, pk=pk, action="change")
-        return self._render(HouseholdForm(instance=household, user=request.user), household)
+    denied_on_form = True
+    reread_on_refusal = False
 
-    def _render(self, form, household, stale=False):
-        context = {"form": form, "household": household, "stale": stale, "can_reveal": self.request.user.can("reveal")}
-        return render(self.request, self.template_name, context)
+    def get_object(self):
+        return selectors.member_get(actor=self.request.user, pk=self.kwargs["pk"], action=self.action)
 
-    def post(self, request, pk):
-        household = selectors.household_get(actor=request.user, pk=pk, action="change")
-        form = HouseholdForm(request.POST, instance=household, user=request.user)
-        stale = False
-        if form.is_valid():
-            try:
-                with transaction.atomic():
-                    services.household_update(
-                        actor=request.user, household=form.save(commit=False), expected_version=form.cleaned_data["version"]
-                    )
-            except services.StaleEditError as exc:
-                form.add_error(None, str(exc))
-                stale = True
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-            except PermissionDenied as exc:
-                form.add_error(None, str(exc))
-            else:
-                messages.success(request, f"{household} 的信息已保存。")
-                return redirect(household)
-        return self._render(form, household, stale)
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(member=self.object, household=self.object.household, **kwargs)
+
+    def form_invalid(self, form):
+        if self.reread_on_refusal and self.service_error is not None:
+            self.object.refresh_from_db()
+        return super().form_invalid(form)
+
+    def get_success_url(self, result=None) -> str:
+        return _members_url(self.object.household_id)
 
 
-class MemberCreateView(ScopedMixin, View):
-    action = "change"
+class MemberCreateView(ServiceFormView):
+    form_class = MemberForm
+    template_name = "households/member_form.html"
+    denied_on_form = True
+
+    def get_object(self):
+        return selectors.household_get(actor=self.request.user, pk=self.kwargs["pk"], action=self.action)
+
+    def get_form_kwargs_extra(self) -> dict:
+        return {"household": self.object}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(household=self.object, **kwargs)
+
+    def perform(self, form, household):
+        return services.member_save(actor=self.request.user, member=form.save(commit=False))
+
+    def get_success_message(self, member) -> str:
+        return f"已添加家庭成员：{member.name}。"
+
+    def get_success_url(self, result=None) -> str:
+        return _members_url(self.object.pk)
+
+
+class MemberUpdateView(VersionedEditView, MemberActionView):
+    form_class = MemberForm
     template_name = "households/member_form.html"
 
-    def get(self, request, pk):
-        household = selectors.household_get(actor=request.user, pk=pk, action="change")
-        form = MemberForm(user=request.user, household=household)
-        return render(request, self.template_name, {"form": form, "household": household})
+    def get_form_kwargs_extra(self) -> dict:
+        return {**super().get_form_kwargs_extra(), "household": self.object.household}
 
-    def post(self, request, pk):
-        household = selectors.household_get(actor=request.user, pk=pk, action="change")
-        form = MemberForm(request.POST, user=request.user, household=household)
-        if form.is_valid():
-            try:
-                with transaction.atomic():
-                    member = services.member_save(actor=request.user, member=form.save(commit=False))
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-            except PermissionDenied as exc:
-                form.add_error(None, str(exc))
-            else:
-                messages.success(request, f"已添加家庭成员：{member.name}。")
-                return redirect(_members_url(household.pk))
-        return render(request, self.template_name, {"form": form, "household": household})
+    def perform(self, form, member):
+        return self.save_unless_stale(services.member_save, form, member=form.save(commit=False))
+
+    def get_success_message(self, result) -> str:
+        return f"{self.object.name} 的信息已保存。"
 
 
-class MemberUpdateView(ScopedMixin, View):
-    action = "change"
-    template_name = "households/member_form.html"
-
-    def get(self, request, pk):
-        member = selectors.member_get(actor=request.user, pk=pk, action="change")
-        return self._render(MemberForm(instance=member, user=request.user, household=member.household), member)
-
-    def _render(self, form, member, stale=False):
-        context = {
-            "form": form, "household": member.household, "member": member, "stale": stale,
-            "can_reveal": self.request.user.can("reveal"),
-        }
-        return render(self.request, self.template_name, context)
-
-    def post(self, request, pk):
-        member = selectors.member_get(actor=request.user, pk=pk, action="change")
-        household = member.household
-        form = MemberForm(request.POST, instance=member, user=request.user, household=household)
-        stale = False
-        if form.is_valid():
-            try:
-                with transaction.atomic():
-                    services.member_save(
-                        actor=request.user, member=form.save(commit=False), expected_version=form.cleaned_data["version"]
-                    )
-            except services.StaleEditError as exc:
-                form.add_error(None, str(exc))
-                stale = True
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-            except PermissionDenied as exc:
-                form.add_error(None, str(exc))
-            else:
-                messages.success(request, f"{member.name} 的信息已保存。")
-                return redirect(_members_url(household.pk))
-        return self._render(form, member, stale)
-
-
-class MemberLeaveView(ScopedMixin, View):
+class MemberLeaveView(MemberActionView):
     """Members leave by a dated change (死亡, 婚出, 迁出, 其他), confirmed on
     this page; they stay on the household's record, listed apart."""
 
-    action = "change"
+    form_class = MemberLeaveForm
     template_name = "households/member_leave.html"
+    reread_on_refusal = True
 
-    def get(self, request, pk):
-        member = selectors.member_get(actor=request.user, pk=pk, action="change")
-        return render(request, self.template_name, {"form": MemberLeaveForm(), "member": member, "household": member.household})
+    def perform(self, form, member):
+        self.leave = data = form.cleaned_data
+        return services.member_leave(
+            actor=self.request.user, member=member, left_date=data["left_date"], reason=data["reason"], note=data["note"]
+        )
 
-    def post(self, request, pk):
-        member = selectors.member_get(actor=request.user, pk=pk, action="change")
-        form = MemberLeaveForm(request.POST)
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                with transaction.atomic():
-                    services.member_leave(
-                        actor=request.user, member=member, left_date=data["left_date"], reason=data["reason"], note=data["note"]
-                    )
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-                member.refresh_from_db()
-            except PermissionDenied as exc:
-                form.add_error(None, str(exc))
-            else:
-                messages.success(request, f"已登记 {member.name} 减少（{data['reason']}，{data['left_date']:%Y-%m-%d}）。")
-                return redirect(_members_url(member.household_id))
-        return render(request, self.template_name, {"form": form, "member": member, "household": member.household})
+    def get_success_message(self, result) -> str:
+        return f"已登记 {self.object.name} 减少（{self.leave['reason']}，{self.leave['left_date']:%Y-%m-%d}）。"
 
 
-class MemberMakeHeadView(ScopedMixin, View):
-    action = "change"
+class MemberMakeHeadView(MemberActionView):
+    form_class = MemberMakeHeadForm
     template_name = "households/member_make_head.html"
+    reread_on_refusal = True
 
-    @staticmethod
-    def _current_head(member):
-        return member.household.members.filter(relation=Relation.HEAD, left_date__isnull=True).first()
+    @cached_property
+    def current_head(self):
+        return self.object.household.members.filter(relation=Relation.HEAD, left_date__isnull=True).first()
 
-    def get(self, request, pk):
-        member = selectors.member_get(actor=request.user, pk=pk, action="change")
-        head = self._current_head(member)
-        return render(request, self.template_name, self._context(member, MemberMakeHeadForm(has_head=head is not None), head))
+    def get_form_kwargs_extra(self) -> dict:
+        return {"has_head": self.current_head is not None}
 
-    def _context(self, member, form, current_head):
-        return {"form": form, "member": member, "household": member.household, "current_head": current_head}
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(current_head=self.current_head, **kwargs)
 
-    def post(self, request, pk):
-        member = selectors.member_get(actor=request.user, pk=pk, action="change")
-        head = self._current_head(member)
-        form = MemberMakeHeadForm(request.POST, has_head=head is not None)
-        if form.is_valid():
-            try:
-                with transaction.atomic():
-                    services.member_make_head(
-                        actor=request.user, member=member, old_head_relation=form.cleaned_data["old_head_relation"]
-                    )
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-                member.refresh_from_db()
-            except PermissionDenied as exc:
-                form.add_error(None, str(exc))
-            else:
-                messages.success(request, f"{member.name} 已设为户主。")
-                return redirect(_members_url(member.household_id))
-        return render(request, self.template_name, self._context(member, form, head))
+    def perform(self, form, member):
+        return services.member_make_head(
+            actor=self.request.user, member=member, old_head_relation=form.cleaned_data["old_head_relation"]
+        )
+
+    def get_success_message(self, result) -> str:
+        return f"{self.object.name} 已设为户主。"
 
 
 @method_decorator(never_cache, name="dispatch")
