@@ -8,7 +8,8 @@ working. SQLite: the online backup API, figures counted on the copy. Files:
 MEDIA_ROOT except job results and pending import uploads, which are transient
 (a job result expires after JOB_RESULT_RETENTION_DAYS anyway; its page then
 says so). A restore goes only into an empty database and compares every
-figure of the manifest with what the restored database holds.
+figure of the manifest (``backup_figures``) with what the restored database
+holds.
 """
 
 from __future__ import annotations
@@ -25,13 +26,14 @@ import time
 from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import datetime
-from decimal import Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from django.apps import apps
 from django.conf import settings
 from django.db import connection, models, transaction
+
+from .backup_figures import compare_figures, database_figures, existing_columns, existing_tables
 
 FORMAT = 1
 PREFIX = "povertyrelief-"
@@ -43,9 +45,6 @@ MEDIA_DIR = "media"
 # Top-level folders of MEDIA_ROOT left out: job result files (deleted after
 # the retention period anyway) and workbooks waiting for a background import.
 TRANSIENT_MEDIA = ("jobs", "imports")
-MONEY_APPS = ("households", "funds")
-AUDIT_TABLE = "auditlog_logentry"
-AUDIT_LAST = 10
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 CHUNK = 1 << 20
 
@@ -70,150 +69,20 @@ class RestoreResult:
     pending_migrations: int = 0
 
 
-# Figures: what a database holds, read through any DB-API cursor (Django's
-# on PostgreSQL; sqlite3's on a SQLite file, so the copy itself is counted).
-
-
-def model_tables() -> list[str]:
-    """Every table behind an installed model (many-to-many ones included)."""
-    tables = {"django_migrations"}
-    for model in apps.get_models(include_auto_created=True):
-        if model._meta.managed and not model._meta.proxy:
-            tables.add(model._meta.db_table)
-    return sorted(tables)
-
-
-def money_columns() -> list[tuple[str, list[str], str | None]]:
-    """(table, money columns, status column or None) of every households or
-    funds model with money in it (DecimalField(14, 2))."""
-    found = []
-    for model in apps.get_models():
-        if model._meta.app_label not in MONEY_APPS:
-            continue
-        fields = model._meta.concrete_fields
-        columns = [
-            f.column for f in fields if isinstance(f, models.DecimalField) and (f.max_digits, f.decimal_places) == (14, 2)
-        ]
-        if columns:
-            status = next((f.column for f in fields if f.name == "status"), None)
-            found.append((model._meta.db_table, columns, status))
-    return sorted(found)
-
-
-def existing_tables(cursor, vendor: str) -> set[str]:
-    if vendor == "postgresql":
-        cursor.execute("SELECT tablename FROM pg_tables WHERE schemaname = current_schema()")
-    else:
-        cursor.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
-    return {row[0] for row in cursor.fetchall()}
-
-
-def table_counts(cursor, tables: list[str]) -> dict[str, int]:
-    counts = {}
-    for table in tables:
-        cursor.execute(f'SELECT COUNT(*) FROM "{table}"')
-        counts[table] = cursor.fetchone()[0]
-    return counts
-
-
-def _sum_sql(column: str, vendor: str) -> str:
-    # SQLite keeps decimals as floating point: add whole fen to stay exact.
-    return f'SUM(CAST(ROUND("{column}" * 100) AS INTEGER))' if vendor == "sqlite" else f'SUM("{column}")'
-
-
-def _money(value, vendor: str) -> str:
-    amount = Decimal(value or 0).scaleb(-2) if vendor == "sqlite" else Decimal(value or 0)
-    return f"{amount:.2f}"
-
-
-def money_totals(cursor, vendor: str, existing: set[str]) -> dict[str, dict[str, str]]:
-    """Sum of every money column, by status where the model has one
-    ("*" otherwise): ``{"funds_disbursement.amount": {"confirmed": "1.00"}}``."""
-    totals = {}
-    for table, columns, status in money_columns():
-        if table not in existing:
-            continue
-        sums = ", ".join(_sum_sql(column, vendor) for column in columns)
-        if status:
-            cursor.execute(f'SELECT "{status}", {sums} FROM "{table}" GROUP BY "{status}" ORDER BY "{status}"')
-        else:
-            cursor.execute(f'SELECT \'*\', {sums} FROM "{table}"')
-        rows = cursor.fetchall()
-        for index, column in enumerate(columns, start=1):
-            totals[f"{table}.{column}"] = {str(row[0]): _money(row[index], vendor) for row in rows}
-    return totals
-
-
-def migration_state(cursor) -> dict[str, str]:
-    """The latest applied migration of each app."""
-    cursor.execute("SELECT app, MAX(name) FROM django_migrations GROUP BY app ORDER BY app")
-    return dict(cursor.fetchall())
-
-
-def _text(value) -> str:
-    if isinstance(value, datetime):
-        return value.isoformat()
-    if isinstance(value, (dict, list)):
-        return json.dumps(value, ensure_ascii=False, sort_keys=True)
-    return "" if value is None else str(value)
-
-
-def audit_summary(cursor) -> dict:
-    """How many audit entries, and a fingerprint of the last ones (no names
-    or numbers from the records themselves: a hash of their changes)."""
-    cursor.execute(f'SELECT COUNT(*) FROM "{AUDIT_TABLE}"')
-    count = cursor.fetchone()[0]
-    cursor.execute(
-        f'SELECT id, timestamp, action, content_type_id, object_pk, changes FROM "{AUDIT_TABLE}" '
-        f"ORDER BY id DESC LIMIT {AUDIT_LAST}"
-    )
-    keys = ("id", "timestamp", "action", "content_type", "object_pk", "changes_sha256")
-    last = [
-        dict(zip(keys, (row[0], _text(row[1]), row[2], row[3], _text(row[4]), hashlib.sha256(_text(row[5]).encode()).hexdigest())))
-        for row in cursor.fetchall()
-    ]
-    return {"count": count, "last": last}
-
-
-def trigger_names(cursor, vendor: str) -> list[str]:
-    """The database's own triggers ("table.trigger"), e.g. the audit table
-    refusing changes and confirmed disbursements refusing edits."""
-    if vendor == "postgresql":
-        cursor.execute(
-            "SELECT c.relname || '.' || t.tgname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
-            "JOIN pg_namespace n ON n.oid = c.relnamespace "
-            "WHERE NOT t.tgisinternal AND n.nspname = current_schema() ORDER BY 1"
-        )
-    else:
-        cursor.execute("SELECT tbl_name || '.' || name FROM sqlite_master WHERE type = 'trigger' ORDER BY 1")
-    return [row[0] for row in cursor.fetchall()]
-
-
-def database_figures(cursor, vendor: str) -> dict:
-    """The figures a manifest records and a restore compares."""
-    existing = existing_tables(cursor, vendor)
-    return {
-        "migrations": migration_state(cursor) if "django_migrations" in existing else {},
-        "tables": table_counts(cursor, [table for table in model_tables() if table in existing]),
-        "money": money_totals(cursor, vendor, existing),
-        "audit": audit_summary(cursor) if AUDIT_TABLE in existing else {},
-        "triggers": trigger_names(cursor, vendor),
-    }
-
-
 def referenced_files(cursor, vendor: str) -> set[str]:
     """Files the records point at (job results excepted: transient)."""
     existing = existing_tables(cursor, vendor)
     names = set()
     for model in apps.get_models():
+        table = model._meta.db_table
         for f in model._meta.concrete_fields:
-            upload_to = getattr(f, "upload_to", None)
-            if not isinstance(f, models.FileField) or model._meta.db_table not in existing:
+            if not isinstance(f, models.FileField) or table not in existing:
                 continue
-            if isinstance(upload_to, str) and upload_to.split("/")[0] in TRANSIENT_MEDIA:
+            if isinstance(f.upload_to, str) and f.upload_to.split("/")[0] in TRANSIENT_MEDIA:
                 continue
-            cursor.execute(f'SELECT "{f.column}" FROM "{model._meta.db_table}" WHERE "{f.column}" <> \'\'')
-            names.update(row[0] for row in cursor.fetchall())
+            if f.column in existing_columns(cursor, vendor, table):
+                cursor.execute(f'SELECT "{f.column}" FROM "{table}" WHERE "{f.column}" <> \'\'')
+                names.update(row[0] for row in cursor.fetchall())
     return names
 
 
@@ -275,9 +144,10 @@ def postgres_env() -> dict[str, str]:
     password never appears on a command line)."""
     database = settings.DATABASES["default"]
     env = dict(os.environ)
-    for key, variable in (("HOST", "PGHOST"), ("PORT", "PGPORT"), ("USER", "PGUSER"), ("PASSWORD", "PGPASSWORD"), ("NAME", "PGDATABASE")):
+    for key in ("HOST", "PORT", "USER", "PASSWORD"):
         if database.get(key):
-            env[variable] = str(database[key])
+            env[f"PG{key}"] = str(database[key])
+    env["PGDATABASE"] = str(database["NAME"])
     options = database.get("OPTIONS") or {}
     for key in ("sslmode", "sslrootcert", "sslcert", "sslkey", "passfile"):
         if options.get(key):
@@ -416,9 +286,15 @@ def read_manifest(backup_dir: Path) -> dict:
     path = backup_dir / MANIFEST
     if not path.is_file():
         raise BackupError(f"{backup_dir} 不是备份目录：缺少 {MANIFEST}")
-    manifest = json.loads(path.read_text(encoding="utf-8"))
-    if manifest.get("format") != FORMAT:
-        raise BackupError(f"无法识别的备份格式：{manifest.get('format')}")
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except ValueError as error:
+        raise BackupError(f"{path} 已损坏：{error}") from error
+    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+        raise BackupError(f"{path} 不是可识别的备份清单（格式 {FORMAT}）")
+    missing = [key for key in ("vendor", "database", "media", "tables", "money", "audit") if key not in manifest]
+    if missing:
+        raise BackupError(f"{path} 不完整：缺少 {'、'.join(missing)}")
     return manifest
 
 
@@ -527,35 +403,6 @@ def restore_sqlite(dump: Path) -> Path:
         Path(f"{target}{suffix}").unlink(missing_ok=True)
     os.replace(partial, target)
     return target
-
-
-def _flatten(figures: dict) -> dict[str, dict[str, object]]:
-    """Each figure by its label, as the comparison names it."""
-    audit = figures.get("audit") or {}
-    return {
-        "迁移": figures.get("migrations", {}),
-        "表": {table: f"{count} 行" for table, count in figures.get("tables", {}).items()},
-        "金额": {
-            f"{column}[{status}]": f"{amount} 元"
-            for column, by_status in figures.get("money", {}).items()
-            for status, amount in by_status.items()
-        },
-        "审计日志": {"条数": audit.get("count"), **{f"#{entry['id']}": _text(entry) for entry in audit.get("last", [])}},
-        "触发器": {name: "有" for name in figures.get("triggers", [])},
-    }
-
-
-def compare_figures(expected: dict, got: dict) -> list[str]:
-    """Every figure that differs, named with what the backup said and what
-    the restored database holds."""
-    differences = []
-    wanted, found = _flatten(expected), _flatten(got)
-    for label, values in wanted.items():
-        for key in sorted(set(values) | set(found[label])):
-            want, have = values.get(key, "无"), found[label].get(key, "无")
-            if want != have:
-                differences.append(f"{label} {key}：备份中为 {want}，恢复后为 {have}")
-    return differences
 
 
 def pending_migrations() -> int:

@@ -21,6 +21,7 @@ import dj_database_url
 import pytest
 
 from povertyrelief.backup import MANIFEST, prune_backups
+from povertyrelief.backup_figures import database_figures
 
 ROOT = Path(__file__).resolve().parent.parent
 ON_POSTGRES = os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://"))
@@ -165,7 +166,9 @@ def test_sqlite_backup_restores_into_a_fresh_file_with_every_figure_equal(sqlite
 @pytest_sqlite
 def test_restore_refuses_a_database_that_holds_data(sqlite_drill, tmp_path):
     before = sqlite_drill.source.read_bytes()
-    refused = manage("restore", str(sqlite_drill.backup), database_url=f"sqlite:///{sqlite_drill.source}", media_root=tmp_path / "media")
+    refused = manage(
+        "restore", str(sqlite_drill.backup), database_url=f"sqlite:///{sqlite_drill.source}", media_root=tmp_path / "media"
+    )
     assert refused.returncode == 1
     assert "不是空数据库" in refused.stderr and "拒绝恢复" in refused.stderr
     assert sqlite_drill.source.read_bytes() == before
@@ -181,7 +184,8 @@ def test_restore_names_every_figure_that_differs_from_the_manifest(sqlite_drill,
     manifest["money"]["funds_disbursement.amount"]["confirmed"] = "0.01"
     manifest["audit"]["count"] += 1
     (tampered / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
-    checked = manage("restore", str(tampered), database_url=f"sqlite:///{tmp_path / 'restored.sqlite3'}", media_root=tmp_path / "media")
+    target = tmp_path / "restored.sqlite3"
+    checked = manage("restore", str(tampered), database_url=f"sqlite:///{target}", media_root=tmp_path / "media")
     assert checked.returncode == 1
     assert "表 households_household：备份中为 41 行，恢复后为 40 行" in checked.stderr
     assert "金额 funds_disbursement.amount[confirmed]：备份中为 0.01 元，恢复后为 " in checked.stderr
@@ -219,6 +223,21 @@ def test_keep_deletes_all_but_the_newest_complete_backups(tmp_path):
     )
 
 
+def test_figures_read_only_the_tables_and_columns_the_database_has(tmp_path):
+    """A database behind the code's migrations (a backup before migrate)."""
+    with closing(sqlite3.connect(tmp_path / "older.sqlite3")) as handle:
+        handle.execute("CREATE TABLE django_migrations (id integer, app text, name text, applied text)")
+        handle.execute("INSERT INTO django_migrations VALUES (1, 'funds', '0001_initial', ''), (2, 'funds', '0002_x', '')")
+        handle.execute("CREATE TABLE funds_disbursement (id integer, amount decimal)")  # no status column yet
+        handle.execute("INSERT INTO funds_disbursement VALUES (1, 10.1), (2, 0.2)")
+        handle.execute("CREATE TABLE households_measure (id integer, status text)")  # no amount column yet
+        figures = database_figures(handle.cursor(), "sqlite")
+    assert figures["tables"] == {"django_migrations": 2, "funds_disbursement": 2, "households_measure": 0}
+    assert figures["money"] == {"funds_disbursement.amount": {"*": "10.30"}}
+    assert figures["migrations"] == {"funds": "0002_x"}
+    assert figures["audit"] == {} and figures["triggers"] == []
+
+
 # PostgreSQL
 
 
@@ -230,7 +249,8 @@ def server():
 def postgres_url(name: str) -> str:
     params = server()
     password = f":{params['password']}" if params.get("password") else ""
-    return f"postgres://{params.get('user', 'postgres')}{password}@{params.get('host', '127.0.0.1')}:{params.get('port', 5432)}/{name}"
+    user, host, port = params.get("user", "postgres"), params.get("host", "127.0.0.1"), params.get("port", 5432)
+    return f"postgres://{user}{password}@{host}:{port}/{name}"
 
 
 @contextmanager
@@ -300,7 +320,9 @@ def test_postgres_backup_restores_into_a_new_database_with_every_figure_and_trig
 def test_postgres_restore_refuses_a_database_that_holds_data(postgres_drill, tmp_path):
     with postgres_cursor(postgres_drill.source) as cursor:
         before = contents(cursor, POSTGRES_TABLES)
-    refused = manage("restore", str(postgres_drill.backup), database_url=postgres_url(postgres_drill.source), media_root=tmp_path / "media")
+    refused = manage(
+        "restore", str(postgres_drill.backup), database_url=postgres_url(postgres_drill.source), media_root=tmp_path / "media"
+    )
     assert refused.returncode == 1
     assert "不是空数据库" in refused.stderr and "createdb" in refused.stderr
     with postgres_cursor(postgres_drill.source) as cursor:

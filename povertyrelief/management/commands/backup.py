@@ -1,6 +1,7 @@
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import DatabaseError
 
 from povertyrelief.backup import VENDOR_NAMES, BackupError, backup
 
@@ -24,6 +25,8 @@ class Command(BaseCommand):
             result = backup(out, keep=keep)
         except BackupError as error:
             raise CommandError(str(error)) from error
+        except DatabaseError as error:
+            raise CommandError(f"数据库出错（请检查 DATABASE_URL，目标数据库须已建好）：{error}".strip()) from error
         manifest = result.manifest
         media = manifest["media"]
         rows = sum(manifest["tables"].values())

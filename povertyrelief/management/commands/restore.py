@@ -2,6 +2,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import DatabaseError
 
 from povertyrelief.backup import SHANGHAI, VENDOR_NAMES, BackupError, restore
 
@@ -31,6 +32,8 @@ class Command(BaseCommand):
             result = restore(backup_dir)
         except BackupError as error:
             raise CommandError(str(error)) from error
+        except DatabaseError as error:
+            raise CommandError(f"数据库出错（请检查 DATABASE_URL，目标数据库须已建好）：{error}".strip()) from error
         if result.differences:
             for line in result.differences:
                 self.stderr.write(line)
