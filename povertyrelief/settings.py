@@ -249,7 +249,8 @@ LOGGING = {
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
 
 # Background jobs (imports, big exports, batch printing) go through Django's
-# task framework; the database backend needs no broker (`manage.py db_worker`).
+# task framework; the database backend needs no broker (`manage.py task_worker`,
+# which is db_worker plus the heartbeat /healthz reads).
 TASKS = {"default": {"BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
 # Days a job's result file (exports with names and IDs) is kept after the job
 # finished; the worker deletes older ones daily (`manage.py purge_job_files`).

@@ -145,6 +145,7 @@ def heartbeat_results():
     return DBTaskResult.objects.filter(task_path=health.worker_heartbeat.module_path)
 
 
+@pytest.mark.django_db(transaction=True)  # the worker closes connections left in a transaction
 def test_the_task_worker_beats_at_start_and_keeps_one_heartbeat_queued(database_tasks, settings):
     settings.WORKER_HEARTBEAT_SECONDS = 0  # every run queues the next one at once
     before = timezone.now()
