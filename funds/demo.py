@@ -262,7 +262,8 @@ def _write_books(sources: dict[int, list[FundSource]], allocations: list[Allocat
             allocation.project_id = allocation.project.pk
     Allocation.objects.bulk_create(allocations, batch_size=2000)
     AllocationMeasure.objects.bulk_create(
-        [AllocationMeasure(allocation=a, measure_id=pk, amount=amount) for a, rows in shares for pk, amount in rows], batch_size=5000
+        [AllocationMeasure(allocation=a, measure_id=pk, village_id=a.area_id, amount=amount) for a, rows in shares for pk, amount in rows],
+        batch_size=5000,
     )
     for allocation, entry, _ in payments:
         entry.allocation_id = allocation.pk

@@ -153,8 +153,8 @@ class MeasureFundLedger(FundLedger):
     description = "每项到户帮扶措施的资金一行：户主、措施、资金来源、分配额、已拨付、待确认和结余。"
     personal_data = True
     columns = [
-        Column("乡镇", 12, Kind.TEXT, "measure__household__village__parent__name"),
-        Column("行政村", 12, Kind.TEXT, "measure__household__village__name"),
+        Column("乡镇", 12, Kind.TEXT, "village__parent__name"),
+        Column("行政村", 12, Kind.TEXT, "village__name"),
         Column("户编号", 19, Kind.ID, "measure__household__number"),
         Column("户主姓名", 10, Kind.TEXT, "measure__household__head_name"),
         Column("措施年度", 8, Kind.INT, "measure__year"),

@@ -133,7 +133,7 @@ class DisbursementFilter(FundsFilterSet):
 class MeasureFundingFilter(FundsFilterSet):
     """The per-measure ledger: the measure's year, the source's level."""
 
-    area_path = "measure__household__village"
+    area_path = "village"
 
     year = django_filters.ChoiceFilter(label="措施年度", field_name="measure__year", choices=[], empty_label="全部年度")
     level = django_filters.ChoiceFilter(

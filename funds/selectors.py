@@ -14,6 +14,7 @@ from typing import Iterable
 
 from django.db.models import (
     Case,
+    Count,
     DecimalField,
     Exists,
     Expression,
@@ -141,12 +142,12 @@ def project_get(*, actor: User, pk: int, action: str = "view") -> Project:
 def project_totals(projects: QuerySet[Project]) -> dict:
     """Budget of the projects and the sums of their allocations (summing
     the per-project subquery annotations themselves is unreliable on SQLite)."""
-    budget = projects.order_by().aggregate(budget=_money(Sum("budget")))["budget"]
+    counted = projects.order_by().aggregate(rows=Count("pk"), budget=_money(Sum("budget")))
     funded = Allocation.objects.filter(ACTIVE, project__in=projects.order_by().values("pk"))
     totals = funded.aggregate(
         allocated=_money(Sum("amount")), disbursed=_money(Sum("confirmed_total")), pending=_money(Sum("pending_total"))
     )
-    return _with_balance({"budget": budget, **totals})
+    return _with_balance({**counted, **totals})
 
 
 # --- allocations ---------------------------------------------------------------
@@ -173,10 +174,13 @@ def allocation_get(*, actor: User, pk: int, action: str = "view") -> Allocation:
     return get_object_or_404(_allocations(actor, action), pk=pk)
 
 
-def allocation_totals(allocations: QuerySet[Allocation]) -> dict:
+def allocation_totals(allocations: QuerySet[Allocation], rows_per: str = "pk") -> dict:
     """Sums of a (filtered) allocation list in one query, cancelled
-    allocations left out."""
+    allocations left out, with the number of ledger rows they make (one per
+    allocation, or per distinct ``rows_per``), so a ledger page needs no
+    separate count."""
     totals = allocations.filter(ACTIVE).aggregate(
+        rows=Count(rows_per, distinct=rows_per != "pk"),
         allocated=_money(Sum("amount")), disbursed=_money(Sum("confirmed_total")), pending=_money(Sum("pending_total")),
     )
     return _with_balance(totals)
@@ -279,8 +283,7 @@ def measure_ledger(*, actor: User, filters: dict | None = None, action: str = "v
         restrict(AllocationMeasure, actor, action)
         .filter(allocation__status=AllocationStatus.ACTIVE)
         .select_related(
-            "measure", "measure__household", "measure__household__village", "measure__household__village__parent",
-            "measure__category", "allocation", "allocation__source",
+            "measure", "measure__household", "village", "village__parent", "measure__category", "allocation", "allocation__source",
         )
         .annotate(disbursed=_money(Subquery(paid)), pending=_money(Subquery(pending)))
         .annotate(
@@ -289,21 +292,20 @@ def measure_ledger(*, actor: User, filters: dict | None = None, action: str = "v
         )
     )
     return _filtered(MeasureFundingFilter, shares, actor, filters).order_by(
-        "-measure__year", "measure__household__village__code", "measure__household__number", "pk"
+        "-measure__year", "village__code", "measure__household__number", "pk"
     )
 
 
 def measure_ledger_totals(shares: QuerySet[AllocationMeasure]) -> dict:
     """Sums of the per-measure ledger: the shares, and the disbursements
     naming one of those measures under its allocation."""
-    allocated = shares.order_by().aggregate(t=_money(Sum("amount")))["t"]
+    counted = shares.order_by().aggregate(rows=Count("pk"), allocated=_money(Sum("amount")))
     pairs = shares.order_by().filter(allocation=OuterRef("allocation"), measure=OuterRef("measure"))
     paid = Disbursement.objects.filter(Exists(pairs)).aggregate(
         disbursed=_money(Sum("amount", filter=Q(status=DisbursementStatus.CONFIRMED))),
         pending=_money(Sum("amount", filter=Q(status=DisbursementStatus.PENDING, reversal_of__isnull=True))),
     )
-    totals = {"allocated": allocated, **paid}
-    return _with_balance(totals)
+    return _with_balance({**counted, **paid})
 
 
 # --- where a household measure's money came from --------------------------------

@@ -282,7 +282,8 @@ def allocation_create(
         allocation.full_clean()
         allocation.save()
         AllocationMeasure.objects.bulk_create(
-            AllocationMeasure(allocation=allocation, measure=measure, amount=share) for measure, share in shares
+            AllocationMeasure(allocation=allocation, measure=measure, village_id=measure.household.village_id, amount=share)
+            for measure, share in shares
         )
         FundSource.objects.filter(pk=locked.pk).update(allocated_total=locked.allocated_total + allocation.amount)
         source.allocated_total = locked.allocated_total + allocation.amount

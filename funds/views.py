@@ -38,8 +38,13 @@ def _filters(request) -> dict:
     return {key: request.GET.get(key) for key in request.GET if key != "page"}
 
 
-def _page(request, queryset):
-    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+def _page(request, queryset, count: int | None = None):
+    """A page of ``queryset``; ``count``, when the page's totals already
+    counted the rows, saves the paginator its own COUNT query."""
+    paginator = Paginator(queryset, PAGE_SIZE)
+    if count is not None:
+        paginator.count = count
+    return paginator.get_page(request.GET.get("page"))
 
 
 # --- fund sources ----------------------------------------------------------------
@@ -396,11 +401,12 @@ class LedgerView(ScopedMixin, View):
             filterset = MeasureFundingFilter(request.GET, actor=actor)
         else:
             rows = selectors.ledger_rows(actor=actor, by=by, filters=filters)
-            totals = selectors.allocation_totals(selectors.allocation_list(actor=actor, filters=filters))
+            per = "pk" if by == "allocation" else selectors.LEDGER_GROUPS[by][1][0]
+            totals = selectors.allocation_totals(selectors.allocation_list(actor=actor, filters=filters), rows_per=per)
             filterset = LedgerFilter(request.GET, actor=actor)
         identifier = LEDGERS[by][1]
         return render(request, "funds/ledger.html", {
-            "by": by, "ledgers": LEDGERS, "filter": filterset, "page_obj": _page(request, rows), "totals": totals,
+            "by": by, "ledgers": LEDGERS, "filter": filterset, "page_obj": _page(request, rows, totals["rows"]), "totals": totals,
             "excel_url": reverse(f"exports:{identifier}"), "pdf_url": reverse(f"exports:{identifier}_pdf"),
             "can_export": actor.can("export"),
         })
