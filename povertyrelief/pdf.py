@@ -26,7 +26,6 @@ from django.core.exceptions import SuspiciousFileOperation
 from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect
 from django.template.loader import render_to_string
-from django.templatetags.static import static
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.views import View
@@ -52,7 +51,9 @@ class PdfResourceRefused(ValueError):
 
 
 def _static_prefix() -> str:
-    prefix = urlsplit(static("")).path
+    # The storage's base URL, not static(""): with DEBUG off the manifest
+    # storage has no entry for "" and would refuse every render.
+    prefix = urlsplit(staticfiles_storage.base_url).path
     return prefix if prefix.endswith("/") else prefix + "/"
 
 
