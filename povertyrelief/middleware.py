@@ -7,6 +7,11 @@ from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 
 SESSION_LAST_SEEN = "last_seen"
+# The last-seen stamp is rewritten at most this often: a page view within a
+# minute of the stamp leaves the session untouched (no session UPDATE per
+# request). The time-out counts from the stamp, so a user idle for the full
+# IDLE_TIMEOUT is always signed out, at most this much early.
+LAST_SEEN_GRANULARITY_SECONDS = 60
 
 
 class IdleTimeoutMiddleware:
@@ -24,7 +29,8 @@ class IdleTimeoutMiddleware:
                 minutes = int(settings.IDLE_TIMEOUT.total_seconds() // 60)
                 messages.warning(request, f"您已超过 {minutes} 分钟未操作，系统已自动退出，请重新登录。")
                 return redirect(f"{reverse('login')}?next={request.path}")
-            request.session[SESSION_LAST_SEEN] = now
+            if last_seen is None or now - last_seen >= LAST_SEEN_GRANULARITY_SECONDS:
+                request.session[SESSION_LAST_SEEN] = now
         return self.get_response(request)
 
 

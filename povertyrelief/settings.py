@@ -143,10 +143,12 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
 # Sessions end after 30 minutes without a request (IdleTimeoutMiddleware),
-# and the cookie dies with the browser.
+# and the cookie dies with the browser. The session is saved only when it
+# changes: the middleware refreshes its last-seen stamp (and so the stored
+# expiry) at most once a minute.
 IDLE_TIMEOUT = timedelta(minutes=int(os.environ.get("IDLE_TIMEOUT_MINUTES", "30")))
 SESSION_COOKIE_AGE = int(IDLE_TIMEOUT.total_seconds())
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
 # Lockout: 5 consecutive failures (wrong passwords or wrong second-factor
