@@ -174,19 +174,21 @@ def stop(processes: dict) -> None:
             process.wait()
 
 
-def wait_until_serving(cluster: Cluster) -> None:
+def wait_until_healthy(cluster: Cluster) -> None:
+    """Both servers answer /healthz with 200: database, migrations and a
+    task worker's heartbeat."""
     deadline = time.monotonic() + READY_WITHIN
     waiting = {cluster.a, cluster.b}
     while waiting and time.monotonic() < deadline:
         cluster.check_alive()
         for port in list(waiting):
             try:
-                if Browser().get(port, "/accounts/login/").status == 200:
+                if Browser().get(port, "/healthz").status == 200:
                     waiting.discard(port)
             except OSError:
                 pass
         time.sleep(0.3)
-    assert not waiting, f"ports {waiting} not serving within {READY_WITHIN} s\n{cluster.tail()}"
+    assert not waiting, f"ports {waiting} not healthy within {READY_WITHIN} s\n{cluster.tail()}"
 
 
 @pytest.fixture(scope="module")
@@ -206,16 +208,17 @@ def cluster(django_db_setup, django_db_blocker, tmp_path_factory):
         STATIC_ROOT=str(base / "static"), MEDIA_ROOT=str(base / "media"), VAR_DIR=str(base / "var"), PYTHONUNBUFFERED="1",
     )
     a, b = free_port(), free_port()
-    gunicorn = [sys.executable, "-m", "gunicorn", "povertyrelief.wsgi", "-w", "2", "--timeout", "120", "--no-control-socket"]
-    worker = [sys.executable, "manage.py", "db_worker", "--no-startup-delay", "--interval", "0.3"]
+    # make serve's gunicorn settings (bin/serve), each server on its own port.
+    gunicorn = [sys.executable, "-m", "gunicorn", "-c", "python:povertyrelief.gunicorn_conf", "povertyrelief.wsgi"]
+    worker = [sys.executable, "manage.py", "task_worker", "--no-startup-delay", "--interval", "0.3"]
     processes = {}
     try:
-        processes["web_a"] = start("web_a", [*gunicorn, "-b", f"127.0.0.1:{a}"], env, logs)
-        processes["web_b"] = start("web_b", [*gunicorn, "-b", f"127.0.0.1:{b}"], env, logs)
+        processes["web_a"] = start("web_a", gunicorn, {**env, "PORT": str(a), "WORKERS": "2"}, logs)
+        processes["web_b"] = start("web_b", gunicorn, {**env, "PORT": str(b), "WORKERS": "2"}, logs)
         processes["worker_1"] = start("worker_1", [*worker, "--worker-id", "worker_1"], env, logs)
         processes["worker_2"] = start("worker_2", [*worker, "--worker-id", "worker_2"], env, logs)
         running = Cluster(a=a, b=b, processes=processes, logs=logs)
-        wait_until_serving(running)
+        wait_until_healthy(running)
         yield running
     finally:
         stop(processes)
