@@ -5,10 +5,9 @@ township/village filter."""
 from __future__ import annotations
 
 import django_filters
-from django.db.models import Q
 from django.utils import timezone
 
-from villages.filters import AreaFilterSet
+from villages.filters import AreaFilterSet, SearchFilter
 from villages.models import Area
 
 from .models import ExitReview, ExitStage
@@ -23,19 +22,13 @@ def year_choices() -> list[tuple[int, str]]:
 class ExitReviewFilter(AreaFilterSet):
     area_path = "household__village"
 
-    q = django_filters.CharFilter(label="户主或户编号", method="filter_q")
+    q = SearchFilter(label="户主或户编号", paths=("household__head_name", "household__number"))
     year = django_filters.ChoiceFilter(label="退出年度", choices=[], empty_label="全部年度")
     stage = django_filters.ChoiceFilter(label="环节", choices=ExitStage.choices, empty_label="全部环节")
 
     def __init__(self, data=None, queryset=None, *, actor, **kwargs):
         super().__init__(data, queryset, actor=actor, **kwargs)
         self.filters["year"].extra["choices"] = year_choices()
-
-    def filter_q(self, queryset, name, value):
-        value = (value or "").strip()
-        if not value:
-            return queryset
-        return queryset.filter(Q(household__head_name__contains=value) | Q(household__number__contains=value))
 
     class Meta:
         model = ExitReview

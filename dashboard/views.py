@@ -15,9 +15,9 @@ from django.utils.http import content_disposition_header
 from django.views import View
 
 from povertyrelief.dashboard import quality_rule_get
-from povertyrelief.permissions import restrict
 from povertyrelief.views_base import ScopedMixin, ServiceFormView
-from villages.models import Area, AreaLevel
+from villages.models import Area
+from villages.selectors import area_options
 
 from . import charts, selectors, services
 from .exports import map_workbook, map_workbook_filename, record_area_names
@@ -133,7 +133,7 @@ class QualityView(ScopedMixin, View):
                 record.quality_label = rule.label(record)
                 record.quality_detail = rule.detail(record)
                 record.quality_township, record.quality_village = record_area_names(record, rule.area_path)
-        areas = restrict(Area, user).filter(level__in=[AreaLevel.COUNTY, AreaLevel.TOWNSHIP, AreaLevel.VILLAGE]).order_by("code")
+        areas = area_options(actor=user, county=True)
         return render(request, "dashboard/quality.html", {
             "area": area, "rule": rule, "summary": summary, "page_obj": page, "areas": areas,
             "total": sum(count for _, count in summary), "can_export": user.can("export"),

@@ -7,7 +7,7 @@ import django_filters
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
-from villages.filters import AreaFilterSet
+from villages.filters import AreaFilterSet, SearchFilter
 
 from .models import (
     Allocation,
@@ -30,16 +30,6 @@ def year_choices() -> list[tuple[int, str]]:
     return [(y, f"{y}年") for y in range(timezone.localdate().year + 1, FIRST_YEAR - 1, -1)]
 
 
-def _search(queryset, fields: list[str], value: str):
-    value = (value or "").strip()
-    if not value:
-        return queryset
-    condition = Q()
-    for field in fields:
-        condition |= Q(**{f"{field}__contains": value})
-    return queryset.filter(condition)
-
-
 class FundsFilterSet(AreaFilterSet):
     """Year choices computed per request (the list grows each January)."""
 
@@ -50,12 +40,9 @@ class FundsFilterSet(AreaFilterSet):
 
 
 class SourceFilter(FundsFilterSet):
-    q = django_filters.CharFilter(label="搜索", method="filter_q")
+    q = SearchFilter(label="搜索", paths=("name", "document_number", "budget_subject"))
     year = django_filters.ChoiceFilter(label="年度", choices=[], empty_label="全部年度")
     level = django_filters.ChoiceFilter(label="资金级次", choices=FundLevel.choices, empty_label="全部级次")
-
-    def filter_q(self, queryset, name, value):
-        return _search(queryset, ["name", "document_number", "budget_subject"], value)
 
     class Meta:
         model = FundSource
@@ -63,13 +50,10 @@ class SourceFilter(FundsFilterSet):
 
 
 class ProjectFilter(FundsFilterSet):
-    q = django_filters.CharFilter(label="搜索", method="filter_q")
+    q = SearchFilter(label="搜索", paths=("name", "responsible_unit"))
     year = django_filters.ChoiceFilter(label="项目年度", choices=[], empty_label="全部年度")
     type = django_filters.ChoiceFilter(label="项目类型", field_name="project_type", choices=ProjectType.choices, empty_label="全部类型")
     stage = django_filters.ChoiceFilter(label="项目状态", choices=ProjectStage.choices, empty_label="全部状态")
-
-    def filter_q(self, queryset, name, value):
-        return _search(queryset, ["name", "responsible_unit"], value)
 
     def filter_village(self, queryset, name, value):
         # A project of several villages belongs to their township; it still
@@ -114,16 +98,13 @@ class AllocationFilter(LedgerFilter):
 class DisbursementFilter(FundsFilterSet):
     area_path = "allocation__area"
 
-    q = django_filters.CharFilter(label="搜索", method="filter_q")
+    q = SearchFilter(label="搜索", paths=("payee", "voucher_number"))
     status = django_filters.ChoiceFilter(label="状态", choices=DisbursementStatus.choices, empty_label="全部状态")
     year = django_filters.ChoiceFilter(label="资金年度", field_name="allocation__source__year", choices=[], empty_label="全部年度")
     level = django_filters.ChoiceFilter(
         label="资金级次", field_name="allocation__source__level", choices=FundLevel.choices, empty_label="全部级次"
     )
     allocation = django_filters.NumberFilter(label="资金分配", field_name="allocation_id")
-
-    def filter_q(self, queryset, name, value):
-        return _search(queryset, ["payee", "voucher_number"], value)
 
     class Meta:
         model = Disbursement

@@ -25,7 +25,7 @@ from .models import (
 )
 from .selectors.cadres import assignment_list
 from .selectors.income import county_province, income_list, line_comparison
-from .selectors.measures import measure_list, monitoring_list
+from .selectors.measures import measure_filterset, measure_list, monitoring_filterset, monitoring_list
 from .selectors.registry import household_list
 from .tables import HOUSEHOLD_TABLE, STATUS, household_columns, township_column, village_column
 
@@ -152,9 +152,7 @@ class MeasureLedger(Exporter):
     ]
 
     def filters_from_request(self, request) -> dict:
-        from .forms.measures import MeasureFilterForm
-
-        return MeasureFilterForm(request.GET, user=request.user).filters() if request.GET else {}
+        return measure_filterset(actor=request.user, filters=request.GET).chosen
 
     def queryset(self, actor, filters):
         return measure_list(actor=actor, filters=filters, action=self.action)
@@ -261,9 +259,7 @@ class MonitoringLedger(Exporter):
     ]
 
     def filters_from_request(self, request) -> dict:
-        from .forms.measures import MonitoringFilterForm
-
-        return MonitoringFilterForm(request.GET, user=request.user).filters() if request.GET else {}
+        return monitoring_filterset(actor=request.user, filters=request.GET).chosen
 
     def queryset(self, actor, filters):
         return monitoring_list(actor=actor, filters=filters, action=self.action)

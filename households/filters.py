@@ -1,16 +1,19 @@
-"""The household list's filters (list page, Excel roster and batch printing
-all read them through ``selectors.registry.household_list``).
+"""The filters of the households app's lists, on the shared township/village
+filter (``villages.filters.AreaFilterSet``): the household list (page,
+Excel roster and batch printing, through ``selectors.registry.household_list``),
+measures, monitoring cases, incomes, pairings with cadres, households
+without a cadre, and the 明白卡 print queue.
 
 Filters arrive as a plain dict of strings so the same filter can be replayed
-by a background export without a request. The ID number is never a filter
-value in a URL: the list carries a random token (``idq``) and
+by a background export without a request; each selector builds its
+FilterSet from it. The ID number is never a filter value in a URL: the
+household list carries a random token (``idq``) and
 ``filters_from_request`` swaps it for the number kept in the session.
 """
 
 from __future__ import annotations
 
 import secrets
-
 from functools import cached_property
 
 import django_filters
@@ -21,19 +24,30 @@ from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
-from povertyrelief.permissions import restrict
+from povertyrelief.permissions import area_code_prefix
 from povertyrelief.validators import normalise_id_number
-from villages.models import Area, AreaLevel
+from villages.filters import AreaChoiceFilter, AreaFilterSet, SearchFilter, area_picker_label
+from villages.models import Area
+from villages.selectors import area_options
 
+from .forms.fields import GroupedCategoryField, SmallWidgetsMixin, measure_year_choices
 from .models import (
+    MONITORING_DECIDED,
     Assignment,
     Household,
     HouseholdAttribute,
     HouseholdStatus,
+    Income,
+    Measure,
+    MeasureCategory,
+    MeasureGroup,
+    MeasureStatus,
     Member,
     Monitoring,
+    MonitoringStage,
     MonitoringType,
     PovertyCause,
+    SignalKind,
 )
 
 FIRST_IDENTIFICATION_YEAR = 2013
@@ -53,6 +67,33 @@ SORTS: dict[str, tuple[str, ...]] = {
     "-status": ("-status", "-pk"),
 }
 DEFAULT_ORDER = ("village__code", "number", "pk")
+MEASURE_SORTS = {
+    "year": ("year", "household__village__code", "household__number", "pk"),
+    "-year": ("-year", "household__village__code", "household__number", "pk"),
+    "household": ("household__village__code", "household__number", "-year", "pk"),
+    "amount": ("amount", "pk"),
+    "-amount": ("-amount", "pk"),
+    "planned_date": ("planned_date", "pk"),
+    "done_date": ("done_date", "pk"),
+    "status": ("status", "-year", "pk"),
+}
+MONITORING_SORTS = {
+    "-signal": ("-signal_date", "-pk"),
+    "signal": ("signal_date", "pk"),
+    "-identified": ("-risk_identified_date", "pk"),
+    "identified": ("risk_identified_date", "pk"),
+    "household": ("household__village__code", "household__number", "-signal_date"),
+    "-eliminated": ("-risk_eliminated_date", "pk"),
+}
+MONITORING_STATES = {
+    "identifying": Q(stage__in=[s for s in MonitoringStage.values if s not in MONITORING_DECIDED]),
+    "open": Q(stage=MonitoringStage.IDENTIFIED, risk_eliminated=False),
+    "closed": Q(risk_eliminated=True),
+    "not_identified": Q(stage=MonitoringStage.NOT_IDENTIFIED),
+}
+MONITORING_STATE_CHOICES = [
+    ("identifying", "识别中"), ("open", "监测中（风险未消除）"), ("closed", "风险已消除"), ("not_identified", "不予纳入"),
+]
 
 SELECTED = mark_safe(" selected")
 ID_QUERY_SESSION_KEY = "household_id_queries"
@@ -64,14 +105,14 @@ def identification_years() -> list[tuple[str, str]]:
     return [(str(y), f"{y}年") for y in range(timezone.localdate().year, FIRST_IDENTIFICATION_YEAR - 1, -1)]
 
 
-class HouseholdFilter(django_filters.FilterSet):
+class HouseholdFilter(AreaFilterSet):
     """Search and filters of the household list; area choices are limited to
     the actor's area, and villages to the chosen township."""
 
+    area_path = "village"
+    villages_follow_township = True
+
     q = django_filters.CharFilter(label="搜索", method="filter_q")
-    # Area choices come from the one query that also fills the drop-downs.
-    township = django_filters.ChoiceFilter(label="乡镇", method="filter_township", choices=[], empty_label="全部乡镇")
-    village = django_filters.ChoiceFilter(label="村", field_name="village_id", choices=[], empty_label="全部村")
     status = django_filters.ChoiceFilter(label="脱贫状态", choices=HouseholdStatus.choices, empty_label="全部状态")
     attribute = django_filters.ChoiceFilter(label="贫困户属性", choices=HouseholdAttribute.choices, empty_label="全部属性")
     main_cause = django_filters.ChoiceFilter(label="主要致贫原因", choices=PovertyCause.choices, empty_label="全部致贫原因")
@@ -88,33 +129,8 @@ class HouseholdFilter(django_filters.FilterSet):
         fields: list[str] = []
 
     def __init__(self, data=None, queryset=None, *, actor, **kwargs):
-        super().__init__(data, queryset, **kwargs)
+        super().__init__(data, queryset, actor=actor, **kwargs)
         self.filters["identification_year"].extra["choices"] = identification_years()
-        township = (data or {}).get("township")
-        self._township_id = int(township) if township and str(township).isdigit() else None
-        self._areas = restrict(Area, actor)
-        # Callables: the areas are read only when a value is validated or the bar rendered.
-        self.filters["township"].extra["choices"] = lambda: self.township_options[1:]
-        self.filters["village"].extra["choices"] = lambda: self.village_options[1:]
-
-    @cached_property
-    def _area_options(self) -> list[tuple[int, str, str, int | None]]:
-        # (pk, name, level, parent) of the actor's townships and villages, in
-        # one query, for the drop-downs and for validating a submitted value.
-        areas = self._areas.filter(level__in=[AreaLevel.TOWNSHIP, AreaLevel.VILLAGE]).order_by("code")
-        return list(areas.values_list("pk", "name", "level", "parent_id"))
-
-    @cached_property
-    def township_options(self) -> list:
-        return [("", "全部乡镇")] + [(str(pk), name) for pk, name, level, _ in self._area_options if level == AreaLevel.TOWNSHIP]
-
-    @cached_property
-    def village_options(self) -> list:
-        return [("", "全部村")] + [
-            (str(pk), name)
-            for pk, name, level, parent in self._area_options
-            if level == AreaLevel.VILLAGE and (self._township_id is None or parent == self._township_id)
-        ]
 
     @cached_property
     def options_html(self) -> dict[str, str]:
@@ -147,7 +163,7 @@ class HouseholdFilter(django_filters.FilterSet):
     def filter_township(self, queryset, name, value):
         # Both say the same (the triggers keep them equal); the planner reads
         # a township's index by the first and its villages by the second.
-        return queryset.filter(township_id=value, village__parent_id=value)
+        return queryset.filter(township=value, village__parent=value)
 
     def filter_q(self, queryset, name, value):
         value = value.strip()
@@ -166,6 +182,239 @@ class HouseholdFilter(django_filters.FilterSet):
             return queryset
         current = Assignment.objects.filter(household=OuterRef("pk"), end_date__isnull=True)
         return queryset.filter(~Exists(current))
+
+
+class FilterBarForm(forms.Form):
+    """Compact Bootstrap controls for a list's filter bar; the 措施 drop-down
+    grouped by 类别."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if isinstance(field, GroupedCategoryField):
+                field.set_grouped_choices(field.empty_label)
+            if isinstance(field.widget, forms.CheckboxInput):
+                field.widget.attrs["class"] = "form-check-input"
+            elif isinstance(field.widget, forms.Select):
+                field.widget.attrs["class"] = "form-select form-select-sm"
+            else:
+                field.widget.attrs["class"] = "form-control form-control-sm"
+            field.widget.attrs["aria-label"] = field.label
+
+
+class CategoryFilter(django_filters.ModelChoiceFilter):
+    field_class = GroupedCategoryField
+
+
+class IntegerFilter(django_filters.NumberFilter):
+    """A whole number (a year, a row's id); anything else filters nothing away."""
+
+    field_class = forms.IntegerField
+
+
+FLAG_CHOICES = [("1", "是"), ("0", "否")]
+
+
+HOUSEHOLD_SEARCH = ("household__number", "household__head_name")
+SEARCH_BOX = forms.TextInput(attrs={"placeholder": "户编号或户主姓名"})
+
+
+class HouseholdAreaFilterSet(AreaFilterSet):
+    """Lists of a household's rows (measures, cases, incomes, pairings): the
+    area is the household's village."""
+
+    area_path = "household__village"
+    township_path = "household__village__parent"
+
+    def read_by_selector(self, queryset, name, value):
+        # A parameter the selector applies itself (ordering, a year to annotate by).
+        return queryset
+
+
+class MeasureFilter(HouseholdAreaFilterSet):
+    q = SearchFilter(label="户编号或户主", paths=HOUSEHOLD_SEARCH, widget=SEARCH_BOX)
+    year = django_filters.TypedChoiceFilter(label="年度", coerce=int, empty_value=None, choices=[])
+    group = django_filters.ChoiceFilter(label="类别", field_name="category__group", choices=MeasureGroup.choices, empty_label="全部类别")
+    category = CategoryFilter(label="措施", queryset=MeasureCategory.objects.order_by("sort_order", "pk"), empty_label="全部措施")
+    status = django_filters.ChoiceFilter(label="状态", choices=MeasureStatus.choices, empty_label="全部状态")
+    sort = django_filters.ChoiceFilter(
+        label="排序", choices=[(k, k) for k in MEASURE_SORTS], empty_label="默认", method="read_by_selector"
+    )
+
+    class Meta:
+        model = Measure
+        fields: list[str] = []
+        form = FilterBarForm
+
+    def __init__(self, data=None, queryset=None, *, actor, **kwargs):
+        super().__init__(data, queryset, actor=actor, **kwargs)
+        self.filters["year"].extra["choices"] = measure_year_choices("全部年度")
+
+
+class MonitoringFilter(HouseholdAreaFilterSet):
+    """``overdue`` is the selector's condition for an overdue case, passed in
+    (it depends on the day)."""
+
+    q = SearchFilter(label="户编号或户主", paths=HOUSEHOLD_SEARCH, widget=SEARCH_BOX)
+    state = django_filters.ChoiceFilter(label="状态", choices=MONITORING_STATE_CHOICES, empty_label="全部", method="filter_state")
+    stage = django_filters.ChoiceFilter(label="识别环节", choices=MonitoringStage.choices, empty_label="全部环节")
+    object_type = django_filters.ChoiceFilter(label="监测对象类型", choices=MonitoringType.choices, empty_label="全部类型")
+    signal_kind = django_filters.ChoiceFilter(label="信号来源", choices=SignalKind.choices, empty_label="全部来源")
+    overdue = django_filters.BooleanFilter(label="仅逾期", method="filter_overdue", widget=forms.CheckboxInput)
+    sort = django_filters.ChoiceFilter(
+        label="排序", choices=[(k, k) for k in MONITORING_SORTS], empty_label="默认", method="read_by_selector"
+    )
+
+    class Meta:
+        model = Monitoring
+        fields: list[str] = []
+        form = FilterBarForm
+
+    def __init__(self, data=None, queryset=None, *, actor, overdue: Q, **kwargs):
+        super().__init__(data, queryset, actor=actor, **kwargs)
+        self.overdue = overdue
+
+    def filter_state(self, queryset, name, value):
+        return queryset.filter(MONITORING_STATES[value])
+
+    def filter_overdue(self, queryset, name, value):
+        return queryset.filter(self.overdue) if value else queryset
+
+
+class IncomeFilter(HouseholdAreaFilterSet):
+    """The 收入测算 ledger's filters: year, area (a village decides alone), 户编号 or 户主."""
+
+    village_overrides_township = True
+
+    year = IntegerFilter(label="年度", min_value=0)
+    q = SearchFilter(label="户编号或户主", paths=HOUSEHOLD_SEARCH)
+
+    class Meta:
+        model = Income
+        fields: list[str] = []
+
+
+class AssignmentFilter(HouseholdAreaFilterSet):
+    """帮扶结对: area (a village decides alone), cadre (pk), current ('1'
+    current only, '0' ended only), q (cadre's name, 户编号 or 户主)."""
+
+    village_overrides_township = True
+
+    cadre = IntegerFilter(label="帮扶责任人", field_name="cadre_id", min_value=0)
+    current = django_filters.ChoiceFilter(label="结对状态", choices=FLAG_CHOICES, method="filter_current")
+    q = SearchFilter(label="搜索", paths=("cadre__name", *HOUSEHOLD_SEARCH))
+
+    class Meta:
+        model = Assignment
+        fields: list[str] = []
+
+    def filter_current(self, queryset, name, value):
+        return queryset.filter(end_date__isnull=value == "1")
+
+
+class CadreHouseholdFilter(HouseholdAreaFilterSet):
+    """Households on the cadre pages: area (a village decides alone), 户编号 or 户主."""
+
+    area_path = "village"
+    township_path = "village__parent"
+    village_overrides_township = True
+
+    q = SearchFilter(label="户编号或户主", paths=("number", "head_name"))
+
+    class Meta:
+        model = Household
+        fields: list[str] = []
+
+
+class WithoutCadreFilter(CadreHouseholdFilter):
+    """Households without a cadre: also 未脱贫 or 返贫 only."""
+
+    status = django_filters.ChoiceFilter(
+        label="脱贫状态", choices=[(s.value, s.label) for s in (HouseholdStatus.NOT_OUT, HouseholdStatus.RETURNED)]
+    )
+
+
+class AssignableFilter(CadreHouseholdFilter):
+    """Households to pair with a cadre: also without a current cadre
+    (``has_cadre``, annotated by the selector) and not exited, each '1' to apply."""
+
+    without_cadre = django_filters.ChoiceFilter(label="帮扶责任人", choices=FLAG_CHOICES, method="filter_without_cadre")
+    not_exited = django_filters.ChoiceFilter(label="脱贫状态", choices=FLAG_CHOICES, method="filter_not_exited")
+
+    def filter_without_cadre(self, queryset, name, value):
+        return queryset.filter(has_cadre=False) if value == "1" else queryset
+
+    def filter_not_exited(self, queryset, name, value):
+        return queryset.not_exited() if value == "1" else queryset
+
+
+class PrintState:
+    MISSING = "missing"
+    STALE = "stale"
+    PRINTED = "printed"
+    HANDED = "handed"
+    TODO = "todo"  # missing or stale: what needs printing
+
+    LABELS = {MISSING: "未打印", STALE: "已过期", PRINTED: "已打印未发放", HANDED: "已发放"}
+    CHOICES = [(TODO, "待打印（未打印或已过期）"), (MISSING, "未打印"), (STALE, "已过期"), (PRINTED, "已打印未发放"), (HANDED, "已发放"), ("all", "全部")]
+
+
+class SmallWidgetsForm(SmallWidgetsMixin, forms.Form):
+    pass
+
+
+class PrintQueueFilter(django_filters.FilterSet):
+    """The 明白卡 print queue: one area picker (a township or a village), a
+    search, and the year and state the selector reads (``params``). The queue
+    is always of a year, this one unless chosen; a value that does not
+    validate drops every filter."""
+
+    year = django_filters.TypedChoiceFilter(label="年度", coerce=int, choices=[], method="keep")
+    village = AreaChoiceFilter(label="乡镇或村", method="filter_area", empty_label="全部乡镇和村")
+    state = django_filters.ChoiceFilter(label="状态", choices=PrintState.CHOICES, method="keep")
+    q = SearchFilter(label="搜索", max_length=30, paths=("head_name", "number"))
+
+    class Meta:
+        model = Household
+        fields: list[str] = []
+        form = SmallWidgetsForm
+
+    def __init__(self, data=None, queryset=None, *, actor, **kwargs):
+        data = data.copy() if data is not None else {}
+        data.setdefault("year", str(timezone.localdate().year))
+        super().__init__(data, queryset, **kwargs)
+        self.actor = actor
+        this_year = timezone.localdate().year
+        self.filters["year"].extra["choices"] = [(y, f"{y}年") for y in range(this_year + 1, 2013, -1)]
+        self.filters["village"].extra.update(choices=lambda: self._area_choices(), areas=lambda: self._areas)
+
+    @cached_property
+    def _areas(self) -> dict[str, Area]:
+        # With their townships, for the labels of a village user's one village.
+        return {str(a.pk): a for a in area_options(actor=self.actor).select_related("parent")}
+
+    def _area_choices(self) -> list[tuple[str, str]]:
+        return [(pk, area_picker_label(area)) for pk, area in self._areas.items()]
+
+    @cached_property
+    def params(self) -> dict:
+        """The queue's year, area, state and search, as the selector takes them."""
+        data = self.form.cleaned_data if self.form.is_valid() else {}
+        return {
+            "year": data.get("year") or timezone.localdate().year,
+            "village": data.get("village"),
+            "state": data.get("state") or PrintState.TODO,
+            "query": (data.get("q") or "").strip(),
+        }
+
+    def filter_queryset(self, queryset):
+        return super().filter_queryset(queryset) if self.form.is_valid() else queryset
+
+    def keep(self, queryset, name, value):
+        return queryset
+
+    def filter_area(self, queryset, name, value):
+        return queryset.filter(village__code__startswith=area_code_prefix(value))
 
 
 class HasShortGram(Func):

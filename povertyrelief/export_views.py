@@ -16,7 +16,7 @@ from django.views import View
 
 from .exports import exporters, get_exporter, sync_max_rows
 from .jobs import job_start
-from .permissions import require, restrict
+from .permissions import require
 from .privacy import personal_data_access_record
 from .views_base import ScopedMixin
 
@@ -31,17 +31,15 @@ class ExportIndexView(ScopedMixin, View):
     action = "export"
 
     def get(self, request):
-        from villages.models import Area, AreaLevel
+        from villages.selectors import area_options_by_level
 
-        areas = restrict(Area, request.user).filter(level__in=[AreaLevel.TOWNSHIP, AreaLevel.VILLAGE]).order_by("code")
         ledgers = [cls() for cls in exporters().values() if request.user.can(cls.action)]
         return render(
             request,
             "exports/export_list.html",
             {
                 "ledgers": ledgers,
-                "townships": [a for a in areas if a.level == AreaLevel.TOWNSHIP],
-                "villages": [a for a in areas if a.level == AreaLevel.VILLAGE],
+                **area_options_by_level(actor=request.user),
                 "years": _years(),
                 "sync_max_rows": sync_max_rows(),
             },

@@ -1,6 +1,6 @@
 """Reading areas and work teams, always scoped to the user."""
 
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 
 from povertyrelief.permissions import restrict
 
@@ -29,6 +29,25 @@ def area_tree(*, actor) -> list[dict]:
     if loose_villages:
         tree.append({"area": None, "villages": loose_villages})
     return tree
+
+
+def area_options(*, actor, action: str = "view", county: bool = False) -> QuerySet[Area]:
+    """The areas every area drop-down offers: the townships and villages
+    (with ``county``, the county too) the actor may ``action``, in code
+    order. A drop-down of model choices takes it, or one level of it, as its
+    queryset; one showing townships and villages apart reads it once
+    through ``area_options_by_level``."""
+    levels = [AreaLevel.TOWNSHIP, AreaLevel.VILLAGE] + ([AreaLevel.COUNTY] if county else [])
+    return restrict(Area, actor, action).filter(level__in=levels).order_by("code")
+
+
+def area_options_by_level(*, actor, action: str = "view") -> dict[str, list[Area]]:
+    """``area_options`` in one query, split: ``{"townships": [...], "villages": [...]}``."""
+    areas = list(area_options(actor=actor, action=action))
+    return {
+        "townships": [a for a in areas if a.level == AreaLevel.TOWNSHIP],
+        "villages": [a for a in areas if a.level == AreaLevel.VILLAGE],
+    }
 
 
 def area_get(*, actor, pk: int, action: str = "view") -> Area:

@@ -8,41 +8,24 @@ from django.utils import timezone
 
 from povertyrelief.forms import EMPTY_LABEL, ChineseFormMixin, ScopedModelForm
 from povertyrelief.permissions import restrict
+from villages.models import AreaLevel
+from villages.selectors import area_options
 
 from ..models import (
     Cadre,
     HouseholdStatus,
     Measure,
     MeasureCategory,
-    MeasureGroup,
     MeasureStatus,
     Monitoring,
     MonitoringStage,
-    MonitoringType,
-    SignalKind,
 )
-from ..selectors.measures import (
-    MEASURE_SORTS,
-    MONITORING_SORTS,
-    area_choices,
-    category_grouped_choices,
-    parse_household_numbers,
-)
+from ..selectors.measures import parse_household_numbers
+from .fields import GroupedCategoryField
+from .fields import measure_year_choices as _year_choices
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 DONE_NEEDS_DATE = "已落实的措施须填写落实日期。"
-
-
-def _year_choices(blank_label: str) -> list:
-    this_year = timezone.localdate().year
-    return [("", blank_label)] + [(y, f"{y}年") for y in range(this_year + 1, 2013, -1)]
-
-
-class GroupedCategoryField(forms.ModelChoiceField):
-    """Catalogue drop-down with one option group per 类别."""
-
-    def set_grouped_choices(self, blank_label: str = EMPTY_LABEL) -> None:
-        self.choices = [("", blank_label)] + category_grouped_choices(self.queryset)
 
 
 class CategoryForm(ChineseFormMixin, forms.ModelForm):
@@ -112,44 +95,6 @@ class MeasureForm(ScopedModelForm):
         return amount
 
 
-class FilterBarMixin:
-    """Compact Bootstrap controls for a list's filter bar."""
-
-    def style_filter_bar(self) -> None:
-        for field in self.fields.values():
-            if isinstance(field.widget, forms.CheckboxInput):
-                field.widget.attrs["class"] = "form-check-input"
-            elif isinstance(field.widget, forms.Select):
-                field.widget.attrs["class"] = "form-select form-select-sm"
-            else:
-                field.widget.attrs["class"] = "form-control form-control-sm"
-            field.widget.attrs["aria-label"] = field.label
-
-
-class MeasureFilterForm(FilterBarMixin, ChineseFormMixin, forms.Form):
-    q = forms.CharField(label="户编号或户主", required=False)
-    year = forms.TypedChoiceField(label="年度", required=False, coerce=int, empty_value=None)
-    group = forms.ChoiceField(label="类别", required=False, choices=[("", "全部类别")] + MeasureGroup.choices)
-    category = GroupedCategoryField(label="措施", required=False, queryset=MeasureCategory.objects.order_by("sort_order", "pk"))
-    status = forms.ChoiceField(label="状态", required=False, choices=[("", "全部状态")] + MeasureStatus.choices)
-    township = forms.ModelChoiceField(label="乡镇", required=False, queryset=None, empty_label="全部乡镇")
-    village = forms.ModelChoiceField(label="村", required=False, queryset=None, empty_label="全部村")
-    sort = forms.ChoiceField(label="排序", required=False, choices=[("", "默认")] + [(k, k) for k in MEASURE_SORTS])
-
-    def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["year"].choices = _year_choices("全部年度")
-        self.fields["township"].queryset, self.fields["village"].queryset = area_choices(actor=user)
-        self.fields["category"].set_grouped_choices("全部措施")
-        self.fields["q"].widget.attrs["placeholder"] = "户编号或户主姓名"
-        self.style_filter_bar()
-
-    def filters(self) -> dict:
-        """Cleaned filters for the selector; an invalid value is dropped, not fatal."""
-        self.is_valid()
-        return {k: v for k, v in self.cleaned_data.items() if v not in (None, "")}
-
-
 class MeasureBulkForm(ChineseFormMixin, forms.Form):
     """One measure for many households: pasted 户编号 and/or a filter."""
 
@@ -181,7 +126,9 @@ class MeasureBulkForm(ChineseFormMixin, forms.Form):
         self.fields["year"].choices = _year_choices(EMPTY_LABEL)
         self.fields["year"].initial = timezone.localdate().year
         self.fields["has_year"].choices = _year_choices("不限")
-        self.fields["township"].queryset, self.fields["village"].queryset = area_choices(actor=user)
+        areas = area_options(actor=user)
+        self.fields["township"].queryset = areas.filter(level=AreaLevel.TOWNSHIP)
+        self.fields["village"].queryset = areas.filter(level=AreaLevel.VILLAGE)
         self.fields["township"].empty_label = "不限"
         self.fields["village"].empty_label = "不限"
         self.fields["cadre"].queryset = restrict(Cadre, user, "view").filter(active=True).order_by("name", "pk")
@@ -308,29 +255,3 @@ class MonitoringEliminateForm(ChineseFormMixin, forms.Form):
         if day > timezone.localdate():
             raise forms.ValidationError("风险消除时间不能晚于今天。")
         return day
-
-
-class MonitoringFilterForm(FilterBarMixin, ChineseFormMixin, forms.Form):
-    q = forms.CharField(label="户编号或户主", required=False)
-    state = forms.ChoiceField(
-        label="状态", required=False,
-        choices=[("", "全部"), ("identifying", "识别中"), ("open", "监测中（风险未消除）"), ("closed", "风险已消除"),
-                 ("not_identified", "不予纳入")],
-    )
-    stage = forms.ChoiceField(label="识别环节", required=False, choices=[("", "全部环节")] + MonitoringStage.choices)
-    object_type = forms.ChoiceField(label="监测对象类型", required=False, choices=[("", "全部类型")] + MonitoringType.choices)
-    signal_kind = forms.ChoiceField(label="信号来源", required=False, choices=[("", "全部来源")] + SignalKind.choices)
-    overdue = forms.BooleanField(label="仅逾期", required=False)
-    township = forms.ModelChoiceField(label="乡镇", required=False, queryset=None, empty_label="全部乡镇")
-    village = forms.ModelChoiceField(label="村", required=False, queryset=None, empty_label="全部村")
-    sort = forms.ChoiceField(label="排序", required=False, choices=[("", "默认")] + [(k, k) for k in MONITORING_SORTS])
-
-    def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["township"].queryset, self.fields["village"].queryset = area_choices(actor=user)
-        self.fields["q"].widget.attrs["placeholder"] = "户编号或户主姓名"
-        self.style_filter_bar()
-
-    def filters(self) -> dict:
-        self.is_valid()
-        return {k: v for k, v in self.cleaned_data.items() if v not in (None, "", False)}

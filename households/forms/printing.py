@@ -1,5 +1,5 @@
-"""Forms of 明白卡 printing: batch choice, the print queue's filter and
-actions, hand-over, and 公示 lists."""
+"""Forms of 明白卡 printing: batch choice, the print queue's actions,
+hand-over, and 公示 lists (the queue's filter: households.filters)."""
 
 from __future__ import annotations
 
@@ -8,31 +8,13 @@ from django.utils import timezone
 
 from povertyrelief.forms import ChineseFormMixin
 from povertyrelief.models import User
-from povertyrelief.permissions import restrict
+from villages.filters import area_picker_label
 from villages.models import Area, AreaLevel
+from villages.selectors import area_options
 
-from ..selectors.printing import PrintState, card_year
+from ..selectors.printing import card_year
 from ..selectors.publicity import PUBLICITY_KINDS, publicity_min_days
-
-
-def _areas_for_picker(user: User):
-    return restrict(Area, user, "view").filter(level__in=[AreaLevel.TOWNSHIP, AreaLevel.VILLAGE]).select_related("parent").order_by("code")
-
-
-def _area_label(area: Area) -> str:
-    if area.level == AreaLevel.VILLAGE and area.parent is not None:
-        return f"{area.parent.name} {area.name}"
-    return f"{area.name}（全乡镇）"
-
-
-class SmallWidgetsMixin:
-    """Bootstrap's small controls, as on the other filter bars."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            css = "form-select form-select-sm" if isinstance(field.widget, forms.Select) else "form-control form-control-sm"
-            field.widget.attrs.setdefault("class", css)
+from .fields import SmallWidgetsMixin
 
 
 class YearField(forms.TypedChoiceField):
@@ -90,21 +72,8 @@ class CardBatchForm(SmallWidgetsMixin, ChineseFormMixin, forms.Form):
 
     def __init__(self, *args, user: User, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["area"].queryset = _areas_for_picker(user)
-        self.fields["area"].label_from_instance = _area_label
-
-
-class PrintQueueFilter(SmallWidgetsMixin, ChineseFormMixin, forms.Form):
-    year = YearField(required=False)
-    village = forms.ModelChoiceField(label="乡镇或村", queryset=Area.objects.none(), required=False)
-    state = forms.ChoiceField(label="状态", choices=PrintState.CHOICES, required=False)
-    q = forms.CharField(label="搜索", required=False, max_length=30)
-
-    def __init__(self, *args, user: User, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["village"].queryset = _areas_for_picker(user)
-        self.fields["village"].label_from_instance = _area_label
-        self.fields["village"].empty_label = "全部乡镇和村"
+        self.fields["area"].queryset = area_options(actor=user).select_related("parent")
+        self.fields["area"].label_from_instance = area_picker_label
 
 
 class HandoverForm(SmallWidgetsMixin, CardSelectionForm):
@@ -120,9 +89,8 @@ class PublicityForm(SmallWidgetsMixin, ChineseFormMixin, forms.Form):
 
     def __init__(self, *args, user: User, **kwargs):
         super().__init__(*args, **kwargs)
-        villages = restrict(Area, user, "view").filter(level=AreaLevel.VILLAGE).select_related("parent").order_by("code")
-        self.fields["village"].queryset = villages
-        self.fields["village"].label_from_instance = _area_label
+        self.fields["village"].queryset = area_options(actor=user).filter(level=AreaLevel.VILLAGE).select_related("parent")
+        self.fields["village"].label_from_instance = area_picker_label
 
     def clean(self):
         data = super().clean()

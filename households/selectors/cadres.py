@@ -10,10 +10,11 @@ from __future__ import annotations
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
+from povertyrelief.models import User
 from povertyrelief.permissions import restrict
-from villages.models import Area, AreaLevel
 
-from ..models import Assignment, Cadre, Household, HouseholdStatus, UnitLevel, Visit
+from ..filters import AssignableFilter, AssignmentFilter, WithoutCadreFilter
+from ..models import Assignment, Cadre, Household, UnitLevel, Visit
 
 CADRE_SORTS = {
     "name": ("name", "pk"),
@@ -90,37 +91,14 @@ def cadre_recent_visits(*, actor, cadre: Cadre, limit: int = 20) -> list[Visit]:
     )
 
 
-def _filter_area(queryset: QuerySet, filters: dict, *, village_path: str) -> QuerySet:
-    """Narrow to a township or village given by pk (ignored unless a number)."""
-    township = str(filters.get("township") or "")
-    village = str(filters.get("village") or "")
-    if village.isdigit():
-        queryset = queryset.filter(**{f"{village_path}_id": int(village)})
-    elif township.isdigit():
-        queryset = queryset.filter(**{f"{village_path}__parent_id": int(township)})
-    return queryset
-
-
-def assignment_list(*, actor, filters: dict) -> QuerySet[Assignment]:
+def assignment_list(*, actor: User, filters: dict) -> QuerySet[Assignment]:
     """帮扶结对 inside the actor's area, for the ledger and pages.
 
     Filters: ``township`` / ``village`` (pk), ``cadre`` (pk), ``current``
     ('1' current only, '0' ended only), ``q`` (cadre name, 户编号 or 户主)."""
-    assignments = restrict(Assignment, actor).select_related(
+    assignments = AssignmentFilter(filters, queryset=restrict(Assignment, actor), actor=actor).qs.select_related(
         "cadre", "household", "household__village", "household__village__parent"
     )
-    assignments = _filter_area(assignments, filters, village_path="household__village")
-    cadre = str(filters.get("cadre") or "")
-    if cadre.isdigit():
-        assignments = assignments.filter(cadre_id=int(cadre))
-    current = _flag(filters.get("current"))
-    if current is not None:
-        assignments = assignments.filter(end_date__isnull=current)
-    query = (filters.get("q") or "").strip()
-    if query:
-        assignments = assignments.filter(
-            Q(cadre__name__contains=query) | Q(household__number__contains=query) | Q(household__head_name__contains=query)
-        )
     return assignments.order_by("household__village__code", "household__number", "-start_date", "-pk")
 
 
@@ -128,15 +106,21 @@ def current_assignment_exists():
     return Exists(Assignment.objects.filter(household=OuterRef("pk"), end_date__isnull=True))
 
 
-def households_without_cadre(*, actor, filters: dict) -> QuerySet[Household]:
+def without_cadre_filterset(*, actor: User, filters: dict) -> WithoutCadreFilter:
+    """The bound filters of the households-without-a-cadre page."""
+    return WithoutCadreFilter(filters, queryset=restrict(Household, actor), actor=actor)
+
+
+def households_without_cadre(*, actor: User, filters: dict, filterset: WithoutCadreFilter | None = None) -> QuerySet[Household]:
     """Households not yet exited (status 0 or 3) that have no current cadre,
     breaking 一户一名干部; each with ``last_assignments`` (latest first) so the
     page can show who helped before.
 
     Filters: ``township`` / ``village`` (pk), ``status`` ('0' or '3'),
     ``q`` (户编号 or 户主)."""
+    filterset = filterset or without_cadre_filterset(actor=actor, filters=filters)
     households = (
-        restrict(Household, actor)
+        filterset.qs
         .not_exited()
         .filter(~current_assignment_exists())
         .select_related("village", "village__parent")
@@ -148,42 +132,23 @@ def households_without_cadre(*, actor, filters: dict) -> QuerySet[Household]:
             )
         )
     )
-    households = _filter_area(households, filters, village_path="village")
-    if filters.get("status") in (HouseholdStatus.NOT_OUT, HouseholdStatus.RETURNED):
-        households = households.filter(status=filters["status"])
-    query = (filters.get("q") or "").strip()
-    if query:
-        households = households.filter(Q(number__contains=query) | Q(head_name__contains=query))
     return households.order_by("village__code", "number")
 
 
-def assignable_households(*, actor, filters: dict) -> QuerySet[Household]:
+def assignable_filterset(*, actor: User, filters: dict) -> AssignableFilter:
+    """The bound filters of the bulk pairing page's household list; the
+    queryset carries ``has_cadre`` for its 无帮扶责任人 filter."""
+    households = restrict(Household, actor, "change").annotate(has_cadre=current_assignment_exists())
+    return AssignableFilter(filters, queryset=households, actor=actor)
+
+
+def assignable_households(*, actor: User, filters: dict, filterset: AssignableFilter | None = None) -> QuerySet[Household]:
     """Households the actor may pair with a cadre, for the bulk page's
     checkbox list. ``without_cadre`` ('1') keeps only those with no current
-    cadre; ``township`` / ``village`` / ``q`` as elsewhere."""
-    households = (
-        restrict(Household, actor, "change")
-        .select_related("village", "village__parent")
-        .annotate(has_cadre=current_assignment_exists())
-    )
-    households = _filter_area(households, filters, village_path="village")
-    if _flag(filters.get("without_cadre")):
-        households = households.filter(has_cadre=False)
-    if _flag(filters.get("not_exited")):
-        households = households.not_exited()
-    query = (filters.get("q") or "").strip()
-    if query:
-        households = households.filter(Q(number__contains=query) | Q(head_name__contains=query))
-    return households.order_by("village__code", "number")
-
-
-def area_filter_choices(*, actor) -> dict:
-    """Townships and villages the actor may see, for filter drop-downs."""
-    areas = list(restrict(Area, actor).filter(level__in=[AreaLevel.TOWNSHIP, AreaLevel.VILLAGE]).order_by("code"))
-    return {
-        "townships": [a for a in areas if a.level == AreaLevel.TOWNSHIP],
-        "villages": [a for a in areas if a.level == AreaLevel.VILLAGE],
-    }
+    cadre, ``not_exited`` ('1') those not exited; ``township`` / ``village``
+    / ``q`` as elsewhere."""
+    filterset = filterset or assignable_filterset(actor=actor, filters=filters)
+    return filterset.qs.select_related("village", "village__parent").order_by("village__code", "number")
 
 
 def visit_get(*, actor, pk: int) -> Visit:

@@ -11,11 +11,12 @@ from collections.abc import Iterable
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
 from povertyrelief.permissions import restrict
 
+from ..filters import IncomeFilter
 from ..models import INCOME_GROUPS, AnnualStandard, Income
 
 # The province whose lines apply; a setting so another province's county can
@@ -61,18 +62,8 @@ def income_list(*, actor, filters: dict) -> QuerySet[Income]:
     """收入测算 inside the actor's area, for the ledger.
 
     Filters: ``year``, ``township`` / ``village`` (pk), ``q`` (户编号 or 户主)."""
-    incomes = restrict(Income, actor).select_related("household", "household__village", "household__village__parent")
-    year = str(filters.get("year") or "")
-    if year.isdigit():
-        incomes = incomes.filter(year=int(year))
-    village, township = str(filters.get("village") or ""), str(filters.get("township") or "")
-    if village.isdigit():
-        incomes = incomes.filter(household__village_id=int(village))
-    elif township.isdigit():
-        incomes = incomes.filter(household__village__parent_id=int(township))
-    query = (filters.get("q") or "").strip()
-    if query:
-        incomes = incomes.filter(Q(household__number__contains=query) | Q(household__head_name__contains=query))
+    incomes = IncomeFilter(filters, queryset=restrict(Income, actor), actor=actor).qs
+    incomes = incomes.select_related("household", "household__village", "household__village__parent")
     return incomes.order_by("household__village__code", "household__number", "-year")
 
 

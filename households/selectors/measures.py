@@ -18,8 +18,8 @@ from django.utils import timezone
 
 from povertyrelief.models import User
 from povertyrelief.permissions import restrict
-from villages.models import Area, AreaLevel
 
+from ..filters import MEASURE_SORTS, MONITORING_SORTS, MONITORING_STATES, MeasureFilter, MonitoringFilter
 from ..models import (
     MONITORING_DECIDED,
     Household,
@@ -34,72 +34,38 @@ from ..models import (
 # first signal (the default of the per-year setting).
 MONITORING_OVERDUE_DAYS = 15
 
-MEASURE_SORTS = {
-    "year": ("year", "household__village__code", "household__number", "pk"),
-    "-year": ("-year", "household__village__code", "household__number", "pk"),
-    "household": ("household__village__code", "household__number", "-year", "pk"),
-    "amount": ("amount", "pk"),
-    "-amount": ("-amount", "pk"),
-    "planned_date": ("planned_date", "pk"),
-    "done_date": ("done_date", "pk"),
-    "status": ("status", "-year", "pk"),
-}
-MONITORING_SORTS = {
-    "-signal": ("-signal_date", "-pk"),
-    "signal": ("signal_date", "pk"),
-    "-identified": ("-risk_identified_date", "pk"),
-    "identified": ("risk_identified_date", "pk"),
-    "household": ("household__village__code", "household__number", "-signal_date"),
-    "-eliminated": ("-risk_eliminated_date", "pk"),
-}
-MONITORING_STATES = {
-    "identifying": Q(stage__in=[s for s in MonitoringStage.values if s not in MONITORING_DECIDED]),
-    "open": Q(stage=MonitoringStage.IDENTIFIED, risk_eliminated=False),
-    "closed": Q(risk_eliminated=True),
-    "not_identified": Q(stage=MonitoringStage.NOT_IDENTIFIED),
-}
-
-
 def _pk(value):
     return getattr(value, "pk", value)
 
 
-def _area_filter(queryset: QuerySet, filters: dict, prefix: str) -> QuerySet:
-    """Township and village filters; both are applied inside the already
-    restricted queryset, so an area outside the actor's reach matches nothing."""
+def _area_filter(queryset: QuerySet, filters: dict) -> QuerySet:
+    """A bulk action's township and village (the form's areas); both are
+    applied inside the already restricted queryset, so an area outside the
+    actor's reach matches nothing."""
     if filters.get("township"):
-        queryset = queryset.filter(**{f"{prefix}village__parent_id": _pk(filters["township"])})
+        queryset = queryset.filter(village__parent_id=_pk(filters["township"]))
     if filters.get("village"):
-        queryset = queryset.filter(**{f"{prefix}village_id": _pk(filters["village"])})
+        queryset = queryset.filter(village_id=_pk(filters["village"]))
     return queryset
 
 
-def _household_search(queryset: QuerySet, query: str, prefix: str) -> QuerySet:
-    query = (query or "").strip()
-    if not query:
-        return queryset
-    return queryset.filter(Q(**{f"{prefix}number__contains": query}) | Q(**{f"{prefix}head_name__contains": query}))
+def measure_filterset(*, actor: User, filters: dict | None, action: str = "view") -> MeasureFilter:
+    """The measure list's bound filters (its form renders the filter bar)."""
+    return MeasureFilter(filters or None, queryset=restrict(Measure, actor, action), actor=actor)
 
 
-def measure_list(*, actor, filters: dict | None = None, action: str = "view") -> QuerySet[Measure]:
+def measure_list(
+    *, actor: User, filters: dict | None = None, action: str = "view", filterset: MeasureFilter | None = None
+) -> QuerySet[Measure]:
     """Measures in the actor's area matching ``filters`` (year, group, category,
     status, township, village, q = 户编号 or 户主, sort), with everything a row
-    prints joined in so a page or ledger costs the same few queries at any size."""
-    filters = filters or {}
-    measures = restrict(Measure, actor, action).select_related(
+    prints joined in so a page or ledger costs the same few queries at any size.
+    A page that also renders the filter bar passes its ``filterset``."""
+    filterset = filterset or measure_filterset(actor=actor, filters=filters, action=action)
+    measures = filterset.qs.select_related(
         "household", "household__village", "household__village__parent", "category", "member", "cadre"
     )
-    if filters.get("year"):
-        measures = measures.filter(year=int(filters["year"]))
-    if filters.get("group"):
-        measures = measures.filter(category__group=filters["group"])
-    if filters.get("category"):
-        measures = measures.filter(category_id=_pk(filters["category"]))
-    if filters.get("status"):
-        measures = measures.filter(status=filters["status"])
-    measures = _area_filter(measures, filters, "household__")
-    measures = _household_search(measures, filters.get("q", ""), "household__")
-    return measures.order_by(*MEASURE_SORTS.get(filters.get("sort") or "", MEASURE_SORTS["-year"]))
+    return measures.order_by(*MEASURE_SORTS.get(filterset.chosen.get("sort", ""), MEASURE_SORTS["-year"]))
 
 
 def measure_totals(measures: QuerySet[Measure]) -> dict:
@@ -141,32 +107,32 @@ def monitoring_overdue_q(today: date | None = None) -> Q:
     return (undecided & Q(due_date__lt=today)) | Q(decided_on__gt=F("due_date"))
 
 
-def monitoring_list(*, actor, filters: dict | None = None, action: str = "view", today: date | None = None) -> QuerySet[Monitoring]:
+def monitoring_filterset(
+    *, actor: User, filters: dict | None, action: str = "view", today: date | None = None
+) -> MonitoringFilter:
+    """The monitoring list's bound filters (its form renders the filter bar);
+    ``overdue`` as on ``today``."""
+    return MonitoringFilter(
+        filters or None, queryset=restrict(Monitoring, actor, action), actor=actor, overdue=monitoring_overdue_q(today)
+    )
+
+
+def monitoring_list(
+    *, actor: User, filters: dict | None = None, action: str = "view", today: date | None = None,
+    filterset: MonitoringFilter | None = None,
+) -> QuerySet[Monitoring]:
     """Monitoring cases in the actor's area matching ``filters`` (state =
     identifying/open/closed/not_identified, stage, object_type, signal_kind,
     overdue, township, village, q, sort); each row carries ``is_overdue``
-    (see ``monitoring_overdue_q``)."""
-    filters = filters or {}
+    (see ``monitoring_overdue_q``). A page that also renders the filter bar
+    passes its ``filterset``."""
+    filterset = filterset or monitoring_filterset(actor=actor, filters=filters, action=action, today=today)
     overdue = monitoring_overdue_q(today)
     cases = (
-        restrict(Monitoring, actor, action)
-        .select_related("household", "household__village", "household__village__parent")
+        filterset.qs.select_related("household", "household__village", "household__village__parent")
         .annotate(is_overdue=Case(When(overdue, then=Value(True)), default=Value(False), output_field=BooleanField()))
     )
-    state = filters.get("state")
-    if state in MONITORING_STATES:
-        cases = cases.filter(MONITORING_STATES[state])
-    if filters.get("stage"):
-        cases = cases.filter(stage=filters["stage"])
-    if filters.get("object_type"):
-        cases = cases.filter(object_type=filters["object_type"])
-    if filters.get("signal_kind"):
-        cases = cases.filter(signal_kind=filters["signal_kind"])
-    if filters.get("overdue"):
-        cases = cases.filter(overdue)
-    cases = _area_filter(cases, filters, "household__")
-    cases = _household_search(cases, filters.get("q", ""), "household__")
-    return cases.order_by(*MONITORING_SORTS.get(filters.get("sort") or "", MONITORING_SORTS["-signal"]))
+    return cases.order_by(*MONITORING_SORTS.get(filterset.chosen.get("sort", ""), MONITORING_SORTS["-signal"]))
 
 
 def monitoring_totals(cases: QuerySet[Monitoring], today: date | None = None) -> dict:
@@ -176,20 +142,6 @@ def monitoring_totals(cases: QuerySet[Monitoring], today: date | None = None) ->
         **{state: Count("pk", filter=condition) for state, condition in MONITORING_STATES.items()},
         overdue=Count("pk", filter=monitoring_overdue_q(today)),
     )
-
-
-def area_choices(*, actor) -> tuple[QuerySet[Area], QuerySet[Area]]:
-    """Townships and villages the actor may filter by."""
-    areas = restrict(Area, actor).order_by("code")
-    return areas.filter(level=AreaLevel.TOWNSHIP), areas.filter(level=AreaLevel.VILLAGE)
-
-
-def category_grouped_choices(categories) -> list:
-    """Drop-down choices with one option group per 类别 (产业扶贫, 就业扶贫…)."""
-    groups: dict[str, list] = {}
-    for category in categories:
-        groups.setdefault(category.get_group_display(), []).append((category.pk, category.name))
-    return list(groups.items())
 
 
 def category_list(*, filters: dict | None = None) -> QuerySet[MeasureCategory]:
@@ -226,12 +178,12 @@ class BulkSelection:
     ambiguous: list[str] = field(default_factory=list)  # the same 户编号 in several villages
 
 
-def household_filter(*, actor, filters: dict, action: str = "change") -> QuerySet[Household]:
+def households_for_bulk_filter(*, actor: User, filters: dict, action: str = "change") -> QuerySet[Household]:
     """Households matching a bulk-action filter: township, village, status
     (脱贫状态), monitored (an open 防返贫监测 case), and has_year +
     has_category (already received that measure that year)."""
     households = restrict(Household, actor, action)
-    households = _area_filter(households, filters, "")
+    households = _area_filter(households, filters)
     if filters.get("status"):
         households = households.filter(status=filters["status"])
     if filters.get("monitored"):
@@ -269,7 +221,7 @@ def bulk_household_selection(*, actor, numbers: list[str], filters: dict | None)
             else:
                 chosen[found[0].pk] = found[0]
     if filters is not None:
-        matched = household_filter(actor=actor, filters=filters).select_related("village", "village__parent")
+        matched = households_for_bulk_filter(actor=actor, filters=filters).select_related("village", "village__parent")
         for household in matched:
             chosen.setdefault(household.pk, household)
     selection.households = sorted(chosen.values(), key=lambda h: (h.village.code, h.number))

@@ -26,6 +26,7 @@ from villages import selectors as villages_selectors
 from villages.models import Area, AreaLevel, WorkTeam
 
 from .. import rules
+from ..filters import PrintQueueFilter, PrintState
 from ..models import (
     INCOME_GROUPS,
     AnnualStandard,
@@ -280,30 +281,24 @@ def area_get(*, actor: User, pk: int) -> Area:
 # --- Print queue ---------------------------------------------------------------------
 
 
-class PrintState:
-    MISSING = "missing"
-    STALE = "stale"
-    PRINTED = "printed"
-    HANDED = "handed"
-    TODO = "todo"  # missing or stale: what needs printing
-
-    LABELS = {MISSING: "未打印", STALE: "已过期", PRINTED: "已打印未发放", HANDED: "已发放"}
-    CHOICES = [(TODO, "待打印（未打印或已过期）"), (MISSING, "未打印"), (STALE, "已过期"), (PRINTED, "已打印未发放"), (HANDED, "已发放"), ("all", "全部")]
+def print_queue_filterset(*, actor: User, filters: dict) -> PrintQueueFilter:
+    """The print queue's bound filters (its form renders the filter bar)."""
+    return PrintQueueFilter(filters, queryset=restrict(Household, actor, "view"), actor=actor)
 
 
 def print_queue(
-    *, actor: User, year: int, village: Area | None = None, state: str = PrintState.TODO, query: str = ""
+    *, actor: User, filters: dict, filterset: PrintQueueFilter | None = None, all_states: bool = False
 ) -> QuerySet[Household]:
-    """Households in the actor's area with the state of their card for
-    ``year``: 未打印 (no print), 已过期 (card data changed after the latest
-    print), 已打印未发放, 已发放 — annotated in the query, so the page costs
-    the same whatever the number of rows."""
-    households = restrict(Household, actor, "view").select_related("village", "village__parent")
-    if village is not None:
-        households = households.filter(village__code__startswith=area_code_prefix(village))
-    if query:
-        households = households.filter(Q(head_name__contains=query) | Q(number__contains=query))
-    households = print_state_annotate(households, year=year)
+    """Households in the actor's area, in the chosen area and matching the
+    search, with the state of their card for the chosen year: 未打印 (no
+    print), 已过期 (card data changed after the latest print), 已打印未发放,
+    已发放 — annotated in the query, so the page costs the same whatever the
+    number of rows; those in the chosen state (待打印 unless chosen) unless
+    ``all_states``."""
+    filterset = filterset or print_queue_filterset(actor=actor, filters=filters)
+    households = filterset.qs.select_related("village", "village__parent")
+    households = print_state_annotate(households, year=filterset.params["year"])
+    state = "all" if all_states else filterset.params["state"]
     if state == PrintState.TODO:
         households = households.filter(print_state__in=[PrintState.MISSING, PrintState.STALE])
     elif state in PrintState.LABELS:
@@ -328,9 +323,9 @@ def print_state_annotate(households: QuerySet[Household], *, year: int) -> Query
     )
 
 
-def print_queue_counts(*, actor: User, year: int, village: Area | None = None, query: str = "") -> dict[str, int]:
-    """How many households are in each state (one query)."""
-    households = print_queue(actor=actor, year=year, village=village, state="all", query=query)
+def print_queue_counts(*, actor: User, filters: dict, filterset: PrintQueueFilter | None = None) -> dict[str, int]:
+    """How many households of the queue are in each state (one query)."""
+    households = print_queue(actor=actor, filters=filters, filterset=filterset, all_states=True)
     counts = households.order_by().aggregate(
         **{state: Count("pk", filter=Q(print_state=state)) for state in PrintState.LABELS}, all=Count("pk")
     )

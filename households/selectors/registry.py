@@ -29,7 +29,7 @@ from .income import income_rows, standards_by_year
 from .measures import monitoring_overdue_cutoff
 
 
-def household_filter(*, actor, filters: dict) -> HouseholdFilter:
+def household_filterset(*, actor, filters: dict) -> HouseholdFilter:
     """The bound filter set (its form renders the list's filter bar)."""
     return HouseholdFilter(filters, queryset=restrict(Household, actor, "view"), actor=actor)
 
@@ -39,7 +39,7 @@ def household_list(*, actor, filters: dict, filterset: HouseholdFilter | None = 
     status, attribute, cause, year, monitoring, no cadre, ``id_number``,
     ``sort``), with their village and township, in a stable order. A page
     that also renders the filter bar passes its ``filterset`` so it is built once."""
-    filterset = filterset or household_filter(actor=actor, filters=filters)
+    filterset = filterset or household_filterset(actor=actor, filters=filters)
     households = filterset.qs
     id_number = (filters.get("id_number") or "").strip()
     if id_number:

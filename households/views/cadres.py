@@ -125,12 +125,13 @@ class AssignmentBulkView(ServiceFormView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         filters = self.filters()
-        households = selectors.assignable_households(actor=self.request.user, filters=filters)
+        filterset = selectors.assignable_filterset(actor=self.request.user, filters=filters)
+        households = selectors.assignable_households(actor=self.request.user, filters=filters, filterset=filterset)
         context.update(
             page_obj=_page(self.request, households, BULK_PAGE_SIZE),
             filters=filters,
+            filter=filterset,
             ticked={str(pk) for pk in context["form"]["households"].value() or []},
-            **selectors.area_filter_choices(actor=self.request.user),
         )
         return context
 
@@ -187,7 +188,8 @@ class AssignmentEndView(ServiceFormView):
 
 class HouseholdsWithoutCadreView(ScopedMixin, View):
     def get(self, request):
-        households = selectors.households_without_cadre(actor=request.user, filters=request.GET)
+        filterset = selectors.without_cadre_filterset(actor=request.user, filters=request.GET)
+        households = selectors.households_without_cadre(actor=request.user, filters=request.GET, filterset=filterset)
         return render(
             request,
             "households/assignment_missing.html",
@@ -195,7 +197,7 @@ class HouseholdsWithoutCadreView(ScopedMixin, View):
                 "page_obj": _page(request, households),
                 "statuses": [(s.value, s.label) for s in (HouseholdStatus.NOT_OUT, HouseholdStatus.RETURNED)],
                 "can_change": request.user.can("change"),
-                **selectors.area_filter_choices(actor=request.user),
+                "filter": filterset,
             },
         )
 

@@ -15,9 +15,9 @@ from django.views import View
 
 from povertyrelief.views_base import PreviewAgain, ScopedMixin, ServiceFormView
 
-from ..forms.measures import MeasureBulkForm, MeasureFilterForm, MeasureForm
+from ..forms.measures import MeasureBulkForm, MeasureForm
 from ..models import Measure
-from ..selectors.measures import households_with_measure, measure_get, measure_list, measure_totals
+from ..selectors.measures import households_with_measure, measure_filterset, measure_get, measure_list, measure_totals
 from ..selectors.registry import household_get
 from ..services.measures import (
     BulkSelectionChanged,
@@ -73,9 +73,9 @@ class MeasureListView(ScopedMixin, View):
     action = "view"
 
     def get(self, request):
-        form = MeasureFilterForm(request.GET or None, user=request.user)
-        filters = form.filters() if request.GET else {}
-        measures = measure_list(actor=request.user, filters=filters)
+        filterset = measure_filterset(actor=request.user, filters=request.GET)
+        filters = filterset.chosen
+        measures = measure_list(actor=request.user, filters=request.GET, filterset=filterset)
         page = Paginator(measures, PAGE_SIZE).get_page(request.GET.get("page"))
         bulk_query = {"use_filter": 1}
         for key in ("township", "village"):
@@ -87,7 +87,7 @@ class MeasureListView(ScopedMixin, View):
         if filters.get("year"):
             bulk_query["has_year"] = filters["year"]
         return render(request, "households/measure_list.html", {
-            "form": form, "page_obj": page, "totals": measure_totals(measures), "filtered": bool(filters),
+            "form": filterset.form, "page_obj": page, "totals": measure_totals(measures), "filtered": bool(filters),
             "can_change": request.user.can("change"), "can_export": request.user.can("export"),
             "bulk_url": reverse("households:measure_bulk_add") + "?" + urlencode(bulk_query),
         })

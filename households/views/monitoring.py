@@ -16,12 +16,11 @@ from povertyrelief.views_base import ScopedMixin, ServiceFormView
 from ..forms.measures import (
     MonitoringCreateForm,
     MonitoringEliminateForm,
-    MonitoringFilterForm,
     MonitoringStepForm,
     MonitoringUpdateForm,
 )
 from ..models import Monitoring, MonitoringStage
-from ..selectors.measures import monitoring_list, monitoring_overdue_days, monitoring_totals
+from ..selectors.measures import monitoring_filterset, monitoring_list, monitoring_overdue_days, monitoring_totals
 from ..selectors.monitoring import monitoring_get
 from ..selectors.registry import household_get
 from ..services.monitoring import (
@@ -39,13 +38,13 @@ class MonitoringListView(ScopedMixin, View):
     action = "view"
 
     def get(self, request):
-        form = MonitoringFilterForm(request.GET or None, user=request.user)
-        filters = form.filters() if request.GET else {}
         today = timezone.localdate()
-        cases = monitoring_list(actor=request.user, filters=filters, today=today)
+        filterset = monitoring_filterset(actor=request.user, filters=request.GET, today=today)
+        filters = filterset.chosen
+        cases = monitoring_list(actor=request.user, filters=request.GET, today=today, filterset=filterset)
         page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
         return render(request, "households/monitoring_list.html", {
-            "form": form, "page_obj": page, "totals": monitoring_totals(cases, today), "filtered": bool(filters),
+            "form": filterset.form, "page_obj": page, "totals": monitoring_totals(cases, today), "filtered": bool(filters),
             "overdue_days": monitoring_overdue_days(), "can_change": request.user.can("change"),
             "can_export": request.user.can("export"), "today": today,
         })

@@ -25,7 +25,7 @@ from povertyrelief.views_base import PostedActionsMixin, ScopedMixin, ServiceFor
 from villages.models import Area, AreaLevel
 
 from .. import rendering
-from ..forms.printing import CardBatchForm, CardRecordForm, CardSelectionForm, HandoverForm, PrintQueueFilter, PublicityForm
+from ..forms.printing import CardBatchForm, CardRecordForm, CardSelectionForm, HandoverForm, PublicityForm
 from ..models import Household
 from ..selectors import printing as selectors
 from ..selectors import publicity as publicity_selectors
@@ -284,35 +284,21 @@ class PrintQueueView(PostedActionsMixin, ScopedMixin, View):
     posted_actions = {"print": PrintQueuePrintView, "record": PrintQueueRecordView, "handover": PrintQueueHandoverView}
     unknown_action_message = "请选择要执行的操作（打印、登记已打印或标记发放）。"
 
-    def filters(self, request):
-        data = request.GET.copy()
-        data.setdefault("year", str(timezone.localdate().year))
-        form = PrintQueueFilter(data, user=request.user)
-        data = form.cleaned_data if form.is_valid() else {}
-        return form, {
-            "year": data.get("year") or timezone.localdate().year,
-            "village": data.get("village"),
-            "state": data.get("state") or PrintState.TODO,
-            "query": (data.get("q") or "").strip(),
-        }
-
     def get(self, request):
-        form, filters = self.filters(request)
-        households = selectors.print_queue(actor=request.user, **filters)
+        filterset = selectors.print_queue_filterset(actor=request.user, filters=request.GET)
+        households = selectors.print_queue(actor=request.user, filters=request.GET, filterset=filterset)
         page = Paginator(households, self.paginate_by).get_page(request.GET.get("page"))
         rows = list(page.object_list)
         prints = selectors.latest_prints(rows)
         for household in rows:
             household.state_label = PrintState.LABELS[household.print_state]
             household.latest_print = prints.get(household.pk)
-        counts = selectors.print_queue_counts(
-            actor=request.user, year=filters["year"], village=filters["village"], query=filters["query"]
-        )
+        counts = selectors.print_queue_counts(actor=request.user, filters=request.GET, filterset=filterset)
         handover_form = HandoverForm(
             initial={"handed_over_on": timezone.localdate(), "handed_over_by": request.user.get_full_name()}
         )
         return render(request, self.template_name, {
-            "form": form, "filters": filters, "page_obj": page, "rows": rows, "counts": counts,
+            "form": filterset.form, "filters": filterset.params, "page_obj": page, "rows": rows, "counts": counts,
             "states": [(key, label, counts.get(key, 0)) for key, label in PrintState.CHOICES],
             "can_change": request.user.can("change"), "handover_form": handover_form,
         })
