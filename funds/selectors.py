@@ -259,7 +259,9 @@ def ledger_rows(*, actor: User, by: str, filters: dict | None = None, action: st
 
 def measure_ledger(*, actor: User, filters: dict | None = None, action: str = "view") -> QuerySet[AllocationMeasure]:
     """Per household measure: the share each allocation gives it and what
-    has been paid for it (confirmed disbursements naming the measure)."""
+    has been paid for it (confirmed disbursements naming the measure). Rows
+    run by village, then allocation, newest first: keys of the share and its
+    allocation, so a page reads only its own measures and households."""
     paid = (
         Disbursement.objects.filter(
             allocation=OuterRef("allocation"), measure=OuterRef("measure"), status=DisbursementStatus.CONFIRMED
@@ -282,8 +284,11 @@ def measure_ledger(*, actor: User, filters: dict | None = None, action: str = "v
     shares = (
         restrict(AllocationMeasure, actor, action)
         .filter(allocation__status=AllocationStatus.ACTIVE)
-        .select_related(
-            "measure", "measure__household", "village", "village__parent", "measure__category", "allocation", "allocation__source",
+        .select_related("measure__household", "measure__category", "village", "allocation__source")
+        # What a ledger row shows: a household has forty columns, a row needs two.
+        .only(
+            "amount", "allocation__source__name", "village__name", "measure__year", "measure__content",
+            "measure__category__name", "measure__household__head_name", "measure__household__number",
         )
         .annotate(disbursed=_money(Subquery(paid)), pending=_money(Subquery(pending)))
         .annotate(
@@ -292,7 +297,7 @@ def measure_ledger(*, actor: User, filters: dict | None = None, action: str = "v
         )
     )
     return _filtered(MeasureFundingFilter, shares, actor, filters).order_by(
-        "-measure__year", "village__code", "measure__household__number", "pk"
+        "village__code", "-allocation__date", "-allocation_id", "pk"
     )
 
 
@@ -301,7 +306,8 @@ def measure_ledger_totals(shares: QuerySet[AllocationMeasure]) -> dict:
     naming one of those measures under its allocation."""
     counted = shares.order_by().aggregate(rows=Count("pk"), allocated=_money(Sum("amount")))
     pairs = shares.order_by().filter(allocation=OuterRef("allocation"), measure=OuterRef("measure"))
-    paid = Disbursement.objects.filter(Exists(pairs)).aggregate(
+    # Only entries naming a measure can match: read by the measure index, not the whole table.
+    paid = Disbursement.objects.filter(Exists(pairs), measure__isnull=False).aggregate(
         disbursed=_money(Sum("amount", filter=Q(status=DisbursementStatus.CONFIRMED))),
         pending=_money(Sum("amount", filter=Q(status=DisbursementStatus.PENDING, reversal_of__isnull=True))),
     )
