@@ -30,7 +30,7 @@ from villages.filters import AreaChoiceFilter, AreaFilterSet, SearchFilter, area
 from villages.models import Area
 from villages.selectors import area_options
 
-from .forms.fields import GroupedCategoryField, SmallWidgetsMixin, measure_year_choices
+from .forms.fields import GroupedCategoryField, SmallWidgetsMixin, year_choices
 from .models import (
     MONITORING_DECIDED,
     Assignment,
@@ -212,6 +212,16 @@ class IntegerFilter(django_filters.NumberFilter):
     field_class = forms.IntegerField
 
 
+class SortFilter(django_filters.ChoiceFilter):
+    """``?sort=``: one of ``sorts``' keys, checked here; the selector orders by it."""
+
+    def __init__(self, sorts: dict, **kwargs):
+        super().__init__(label="排序", choices=[(k, k) for k in sorts], empty_label="默认", **kwargs)
+
+    def filter(self, queryset, value):
+        return queryset
+
+
 FLAG_CHOICES = [("1", "是"), ("0", "否")]
 
 
@@ -226,10 +236,6 @@ class HouseholdAreaFilterSet(AreaFilterSet):
     area_path = "household__village"
     township_path = "household__village__parent"
 
-    def read_by_selector(self, queryset, name, value):
-        # A parameter the selector applies itself (ordering, a year to annotate by).
-        return queryset
-
 
 class MeasureFilter(HouseholdAreaFilterSet):
     q = SearchFilter(label="户编号或户主", paths=HOUSEHOLD_SEARCH, widget=SEARCH_BOX)
@@ -237,9 +243,7 @@ class MeasureFilter(HouseholdAreaFilterSet):
     group = django_filters.ChoiceFilter(label="类别", field_name="category__group", choices=MeasureGroup.choices, empty_label="全部类别")
     category = CategoryFilter(label="措施", queryset=MeasureCategory.objects.order_by("sort_order", "pk"), empty_label="全部措施")
     status = django_filters.ChoiceFilter(label="状态", choices=MeasureStatus.choices, empty_label="全部状态")
-    sort = django_filters.ChoiceFilter(
-        label="排序", choices=[(k, k) for k in MEASURE_SORTS], empty_label="默认", method="read_by_selector"
-    )
+    sort = SortFilter(MEASURE_SORTS)
 
     class Meta:
         model = Measure
@@ -248,7 +252,7 @@ class MeasureFilter(HouseholdAreaFilterSet):
 
     def __init__(self, data=None, queryset=None, *, actor, **kwargs):
         super().__init__(data, queryset, actor=actor, **kwargs)
-        self.filters["year"].extra["choices"] = measure_year_choices("全部年度")
+        self.filters["year"].extra["choices"] = year_choices("全部年度")
 
 
 class MonitoringFilter(HouseholdAreaFilterSet):
@@ -261,9 +265,7 @@ class MonitoringFilter(HouseholdAreaFilterSet):
     object_type = django_filters.ChoiceFilter(label="监测对象类型", choices=MonitoringType.choices, empty_label="全部类型")
     signal_kind = django_filters.ChoiceFilter(label="信号来源", choices=SignalKind.choices, empty_label="全部来源")
     overdue = django_filters.BooleanFilter(label="仅逾期", method="filter_overdue", widget=forms.CheckboxInput)
-    sort = django_filters.ChoiceFilter(
-        label="排序", choices=[(k, k) for k in MONITORING_SORTS], empty_label="默认", method="read_by_selector"
-    )
+    sort = SortFilter(MONITORING_SORTS)
 
     class Meta:
         model = Monitoring
@@ -360,7 +362,7 @@ class PrintState:
 
 
 class SmallWidgetsForm(SmallWidgetsMixin, forms.Form):
-    pass
+    """The print queue's bar: small controls, as its other forms."""
 
 
 class PrintQueueFilter(django_filters.FilterSet):
@@ -384,8 +386,7 @@ class PrintQueueFilter(django_filters.FilterSet):
         data.setdefault("year", str(timezone.localdate().year))
         super().__init__(data, queryset, **kwargs)
         self.actor = actor
-        this_year = timezone.localdate().year
-        self.filters["year"].extra["choices"] = [(y, f"{y}年") for y in range(this_year + 1, 2013, -1)]
+        self.filters["year"].extra["choices"] = year_choices()
         self.filters["village"].extra.update(choices=lambda: self._area_choices(), areas=lambda: self._areas)
 
     @cached_property
@@ -411,6 +412,8 @@ class PrintQueueFilter(django_filters.FilterSet):
         return super().filter_queryset(queryset) if self.form.is_valid() else queryset
 
     def keep(self, queryset, name, value):
+        # The year and state are the selector's (``params``): the year's
+        # card states are annotated, and the counts take every state.
         return queryset
 
     def filter_area(self, queryset, name, value):

@@ -7,13 +7,15 @@ from django.utils import timezone
 
 from povertyrelief.forms import EMPTY_LABEL
 
-FIRST_MEASURE_YEAR = 2014
+FIRST_YEAR = 2014
 
 
-def measure_year_choices(blank_label: str) -> list:
-    """The blank choice, then next year back to the first year of measures."""
+def year_choices(blank_label: str | None = None) -> list:
+    """Next year back to 2014 (measures, cards), after a blank choice when
+    it has a label."""
     this_year = timezone.localdate().year
-    return [("", blank_label)] + [(y, f"{y}年") for y in range(this_year + 1, FIRST_MEASURE_YEAR - 1, -1)]
+    years = [(y, f"{y}年") for y in range(this_year + 1, FIRST_YEAR - 1, -1)]
+    return years if blank_label is None else [("", blank_label)] + years
 
 
 def category_grouped_choices(categories) -> list:

@@ -22,7 +22,7 @@ from ..models import (
 )
 from ..selectors.measures import parse_household_numbers
 from .fields import GroupedCategoryField
-from .fields import measure_year_choices as _year_choices
+from .fields import year_choices as _year_choices
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 DONE_NEEDS_DATE = "已落实的措施须填写落实日期。"

@@ -14,7 +14,7 @@ from villages.selectors import area_options
 
 from ..selectors.printing import card_year
 from ..selectors.publicity import PUBLICITY_KINDS, publicity_min_days
-from .fields import SmallWidgetsMixin
+from .fields import SmallWidgetsMixin, year_choices
 
 
 class YearField(forms.TypedChoiceField):
@@ -23,7 +23,7 @@ class YearField(forms.TypedChoiceField):
         super().__init__(
             label="年度",
             coerce=int,
-            choices=[(y, f"{y}年") for y in range(this_year + 1, 2013, -1)],
+            choices=year_choices(),
             initial=this_year,
             **kwargs,
         )
