@@ -22,7 +22,7 @@ from typing import Iterable
 from auditlog.context import set_actor
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import QuerySet, Sum
+from django.db.models import Model, QuerySet, Sum
 from django.utils import timezone
 
 from households.models import Measure
@@ -74,7 +74,7 @@ def _not_future(day: date, field: str = "date") -> None:
         raise ValidationError({field: "日期不能晚于今天。"})
 
 
-def _get(queryset: QuerySet, actor: User, action: str, **lookup: object):
+def _get(queryset: QuerySet, actor: User, action: str, **lookup: object) -> Model:
     """One row the actor may do ``action`` on; anything else is refused
     (the views fetch through the selectors first, so this is a 404 there)."""
     try:

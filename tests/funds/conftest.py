@@ -20,6 +20,12 @@ def second_admin(areas):
     return make_user("admin2", Role.COUNTY_ADMIN, areas.county)
 
 
+def refreshed(obj):
+    """The object as the database now holds it."""
+    obj.refresh_from_db()
+    return obj
+
+
 def make_source(actor, amount="100000.00", *, area=None, year=2024, level=FundLevel.CENTRAL, name="中央财政衔接推进乡村振兴补助资金"):
     source = FundSource(
         area=area, year=year, level=level, name=name, document_number=f"陕财办农〔{year}〕{FundSource.objects.count() + 1}号",

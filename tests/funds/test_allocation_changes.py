@@ -13,14 +13,9 @@ from django.db import IntegrityError, transaction
 from funds import selectors, services
 from funds.models import Allocation, AllocationStatus, FundSource
 from funds.selectors import ledger_mismatches
-from tests.funds.conftest import ISSUED, make_allocation, make_project, make_source, record
+from tests.funds.conftest import ISSUED, make_allocation, make_project, make_source, record, refreshed
 
 pytestmark = pytest.mark.django_db
-
-
-def refreshed(obj):
-    obj.refresh_from_db()
-    return obj
 
 
 def update(actor, allocation, amount=None, day=ISSUED, **extra):

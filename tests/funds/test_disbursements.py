@@ -12,14 +12,9 @@ from django.db import IntegrityError, transaction
 from funds import services
 from funds.models import Allocation, Disbursement, DisbursementStatus, FundSource
 from funds.selectors import ledger_mismatches
-from tests.funds.conftest import make_allocation, make_project, make_source, record
+from tests.funds.conftest import make_allocation, make_project, make_source, record, refreshed
 
 pytestmark = pytest.mark.django_db
-
-
-def refreshed(obj):
-    obj.refresh_from_db()
-    return obj
 
 
 def test_township_staff_record_and_a_county_administrator_confirms(personas, funds):

@@ -12,14 +12,9 @@ from django.db import IntegrityError, transaction
 from funds import selectors, services
 from funds.models import Disbursement, DisbursementStatus
 from funds.selectors import ledger_mismatches
-from tests.funds.conftest import record
+from tests.funds.conftest import record, refreshed
 
 pytestmark = pytest.mark.django_db
-
-
-def refreshed(obj):
-    obj.refresh_from_db()
-    return obj
 
 
 def test_the_maker_withdraws_a_pending_entry_and_it_stays_on_record(personas, funds):
