@@ -4,9 +4,9 @@ measure's money came from (one query for all the measures shown)."""
 from __future__ import annotations
 
 from decimal import Decimal
+from html import escape
 
 from django import template
-from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
 from ..models import FundLevel
@@ -43,17 +43,17 @@ def money_cells(row, allocated: str = "allocated", disbursed: str = "disbursed",
 
 @register.simple_tag
 def filter_select(name: str, label: str, options, selected) -> str:
-    """One drop-down of a filter bar, its options marked in Python (a
-    county's village list is a few hundred options); ``selected`` None
-    marks none."""
+    """One drop-down of a filter bar, its options marked and escaped in
+    Python (a county's village list is a few hundred options); ``selected``
+    None marks none."""
     selected = None if selected is None else str(selected)
-    rendered = format_html_join(
-        "", '<option value="{}"{}>{}</option>',
-        ((value, " selected" if str(value) == selected else "", text) for value, text in options),
+    rendered = "".join(
+        f'<option value="{escape(str(value))}"{" selected" if str(value) == selected else ""}>{escape(str(text))}</option>'
+        for value, text in options
     )
-    return format_html(
-        '<div class="col-6 col-md-3 col-xl-2"><select class="form-select form-select-sm" name="{}" aria-label="{}">{}</select></div>',
-        name, label, rendered,
+    return mark_safe(
+        f'<div class="col-6 col-md-3 col-xl-2"><select class="form-select form-select-sm" name="{escape(str(name))}" '
+        f'aria-label="{escape(str(label))}">{rendered}</select></div>'
     )
 
 
