@@ -472,7 +472,12 @@ class Disbursement(models.Model):
                 violation_error_message="该笔拨付已冲销（或冲销待确认），不能重复冲销。",
             ),
         ]
-        indexes = [models.Index(fields=["status", "date"], name="disbursement_status_date")]
+        indexes = [
+            models.Index(fields=["status", "date"], name="disbursement_status_date"),
+            # What was paid for one measure under one allocation (the measure
+            # ledger): only the entries naming a measure, so it stays small.
+            models.Index(fields=["measure", "allocation"], condition=Q(measure__isnull=False), name="disbursement_measure_paid"),
+        ]
 
     def __str__(self) -> str:
         kind = "冲销" if self.reversal_of_id else "拨付"
