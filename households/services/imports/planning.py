@@ -12,6 +12,7 @@ from villages.models import AreaLevel
 
 from ...models import Health, Household, HouseholdStatus, Member, Relation
 from ...rules import birth_from_id
+from ..registry import STATUS_REFUSED, may_set_status
 from .columns import BLANK, INVALID
 from .reading import Groups, HouseholdKey, Row, RowReader
 from .report import HouseholdImportReport
@@ -53,6 +54,9 @@ class Planner:
         self.report = report
         self.member_fields = [c.field for c in reader.member_columns]
         self.household_columns = reader.household_columns
+        # 脱贫年度 (and the 脱贫状态 it implies) is a county administrator's to
+        # set directly; the command line without a user imports as the county.
+        self.sets_status = actor is None or may_set_status(actor)
         self.plan = Plan()
 
     def error(self, row: int, column: str, message: str) -> None:
@@ -206,7 +210,7 @@ class Planner:
             household = Household(village_id=key[0], number=key[1])
             self._apply_household(household, values)
             household.status = HouseholdStatus.OUT_WITH_POLICY if household.exit_year else HouseholdStatus.NOT_OUT
-            if not self._final_household_ok(household, head, values):
+            if not self._final_household_ok(household, head, values) or not self._status_ok(key, head, None, household.exit_year, new=True):
                 return
             household.head_name = head.member[self.member_fields.index("name")]
             household.member_count = len(rows)
@@ -219,6 +223,8 @@ class Planner:
             if not self._final_household_ok(household, head, values):
                 return
             changes = {f: (before[f], getattr(household, f)) for f in HOUSEHOLD_FIELDS if before[f] != getattr(household, f)}
+            if "exit_year" in changes and not self._status_ok(key, head, *changes["exit_year"], new=False):
+                return
             changed_household = bool(changes)
             if changes:
                 plan.changed_households.append((household, changes))
@@ -297,6 +303,23 @@ class Planner:
             self.error(head.number, column, f"其他致贫原因不能与主要致贫原因“{household.main_cause}”相同。")
             ok = False
         return ok
+
+    def _status_ok(self, key: HouseholdKey, head: Row, before: int | None, after: int | None, *, new: bool) -> bool:
+        """Whether the importer may give the household this 脱贫年度: a new
+        household with one is registered 已脱贫, and only a county
+        administrator sets 脱贫状态 and 脱贫年度 directly."""
+        if self.sets_status or before == after:
+            return True
+        label = _household_label(self.village_names, key)
+        if new:
+            change = f"新登记的 {label} 填有脱贫年度 {after}（将登记为已脱贫）"
+        else:
+            change = f"{label} 的脱贫年度在系统中为“{_display(before)}”，文件中为“{_display(after)}”"
+        self.error(
+            head.number, "脱贫年度",
+            f"{change}：{STATUS_REFUSED}脱贫请走退出评议程序；如确需按文件登记，请由县级管理员导入。",
+        )
+        return False
 
     def _apply_member(self, member: Member, row: Row) -> None:
         for name, value in zip(self.member_fields, row.member):

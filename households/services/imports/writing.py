@@ -159,8 +159,13 @@ def write(
                 ),
             )
         card_data_changed(household_ids=summarised, at=now)
+        # Optimistic locks: an edit form opened before the import is refused
+        # rather than overwriting what the import wrote.
         for start in range(0, len(touched), BATCH_SIZE):
             Household.objects.filter(pk__in=touched[start : start + BATCH_SIZE]).update(version=F("version") + 1)
+        changed_members = sorted(m.pk for m, _ in plan.changed_members)
+        for start in range(0, len(changed_members), BATCH_SIZE):
+            Member.objects.filter(pk__in=changed_members[start : start + BATCH_SIZE]).update(version=F("version") + 1)
         for household in plan.new_households:
             household.card_data_changed_at = now
 
