@@ -303,8 +303,9 @@ def allocation_update(
 ) -> Allocation:
     """An allocation is corrected in place (amount, date, document, purpose):
     never below what is paid or awaiting confirmation out of it, never past
-    its source, dated no later than its first disbursement. Its source and
-    what it goes to stay; to change those, cancel it and allocate again."""
+    its source, dated no later than its first disbursement, and never raised
+    once its project is accepted. Its source and what it goes to stay; to
+    change those, cancel it and allocate again."""
     require(actor, "fund_manage")
     with transaction.atomic(), set_actor(actor):
         source, locked = _locked_source_and_allocation(actor, allocation)
@@ -315,6 +316,8 @@ def allocation_update(
         amount = _money(amount)
         if locked.target == AllocationTarget.MEASURES and amount != locked.amount:
             raise ValidationError({"amount": "到户措施的分配金额是各措施金额之和，不能直接修改；如有错误，请撤销后重新分配。"})
+        if locked.target == AllocationTarget.PROJECT and amount > locked.amount and locked.project.stage == ProjectStage.ACCEPTED:
+            raise ValidationError({"amount": "项目已验收，不能再增加分配金额。"})
         held = locked.confirmed_total + locked.pending_total
         if amount < held:
             raise ValidationError(

@@ -167,3 +167,16 @@ def test_a_project_allocation_edit_is_seen_in_the_project_ledger(personas, areas
     update(personas.county_admin, allocation, "6000.00")
     row = selectors.project_list(actor=personas.county_admin).get(pk=project.pk)
     assert (row.allocated, row.balance) == (Decimal("6000.00"), Decimal("6000.00"))
+
+
+def test_an_accepted_projects_allocation_is_lowered_but_never_raised(personas, areas, funds):
+    project = make_project(personas.county_admin, [areas.village_y], name="李家湾村饮水")
+    source = make_source(personas.county_admin, "9000.00")
+    allocation = make_allocation(personas.county_admin, source, project, "5000.00")
+    for _ in range(3):  # 实施, 完工, 验收
+        services.project_advance(actor=personas.county_admin, project=project, day=ISSUED)
+    assert refreshed(project).stage == "accepted"
+    with pytest.raises(ValidationError, match="项目已验收，不能再增加分配金额"):
+        update(personas.county_admin, allocation, "5000.01")
+    update(personas.county_admin, allocation, "4000.00")
+    assert refreshed(source).allocated_total == Decimal("4000.00")
