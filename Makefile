@@ -2,6 +2,7 @@
 # make run    set up everything, seed the demo county, serve on 127.0.0.1:$(PORT)
 # make test   set up, then run the whole suite (PostgreSQL when DATABASE_URL is set)
 # make serve  production shape: DEBUG=0, gunicorn + task worker, WhiteNoise (bin/serve)
+# make load   many users at once against make serve on PostgreSQL (bench/load)
 
 SHELL := /bin/bash
 PORT ?= 8000
@@ -16,7 +17,7 @@ SYSLIB_STAMP := var/.system-libraries-checked
 PYTHON ?= $(shell for c in python3.13 python3.12 $$(ls -d $$(pyenv root 2>/dev/null)/versions/3.1[2-9]*/bin/python3 2>/dev/null | sort -rV); do \
 	if command -v $$c >/dev/null 2>&1 && $$c -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)' 2>/dev/null; then echo $$c; break; fi; done)
 
-.PHONY: run setup test e2e bench venv system-libs migrate seed serve worker clean check-python
+.PHONY: run setup test e2e bench load venv system-libs migrate seed serve worker clean check-python
 
 run: setup seed
 	@echo ""
@@ -91,6 +92,24 @@ e2e: venv system-libs
 # BENCH_ARGS="--only household_list"; python -m bench --help lists the options.
 bench: venv system-libs
 	$(PY) -m bench $(BENCH_ARGS)
+
+# Township and village staff and county viewers at once (Locust, headless,
+# bounded in time, only against 127.0.0.1) on the demo county in PostgreSQL:
+# DATABASE_URL names it (seed_demo done). Uses the server on $(PORT), or
+# starts make serve there when nothing listens (and stops it afterwards).
+# LOAD_ARGS="--users 100 --time 60", or "--ceiling 50,100,150,200".
+# Locust has its own virtual environment (requirements-load.txt).
+LOAD_VENV := var/load/venv
+LOAD_STAMP := $(LOAD_VENV)/.requirements-installed
+
+$(LOAD_STAMP): requirements-load.txt | $(PY)
+	@mkdir -p var/load
+	@test -x $(LOAD_VENV)/bin/python || $(PY) -m venv $(LOAD_VENV)
+	$(LOAD_VENV)/bin/python -m pip install --quiet -r requirements-load.txt
+	touch $(LOAD_STAMP)
+
+load: venv system-libs $(LOAD_STAMP)
+	@PORT=$(PORT) $(PY) -m bench.load $(LOAD_ARGS)
 
 clean:
 	rm -rf $(VENV) var

@@ -4,7 +4,8 @@ load balancer. Nothing is mocked: the processes are started here (DEBUG=0)
 against the committed test database, and one browser's cookies go to
 either server, request by request.
 
-- a session signed in on A is valid on B, and signing out on B ends it on A;
+- a session signed in on A is valid on B (an ID number looked up on A is
+  found by B's list), and signing out on B ends it on A;
 - background jobs (township batch printing) started on A and on B each run
   exactly once, whichever worker takes them; their progress and result are
   seen on the other server, and the file downloads from both;
@@ -256,6 +257,11 @@ def test_a_session_signed_in_on_one_server_is_valid_on_the_other(cluster, county
     page = browser.get(cluster.b, f"/households/{household.pk}/")
     assert page.status == 200 and "张建国" in page.text
     assert browser.get(cluster.b, "/households/").status == 200
+    # The ID number posted to A waits in the session; B's list finds it by the token.
+    response = browser.post(cluster.a, "/households/search-id/", {"id_number": IDS[2]})
+    assert response.status == 302 and response.location.startswith("/households/?idq="), response.text[:2000]
+    found = browser.get(cluster.b, response.location)
+    assert found.status == 200 and "李德福" in found.text and "张建国" not in found.text
     # Signing out on B ends the session on A too.
     assert browser.post(cluster.b, "/accounts/logout/", {}).status == 302
     response = browser.get(cluster.a, f"/households/{household.pk}/")

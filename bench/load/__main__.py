@@ -1,0 +1,166 @@
+"""``python -m bench.load`` (``make load``): sample the accounts, run Locust
+headless for a bounded time against 127.0.0.1, verify the writes, print
+the figures. ``--ceiling 50,100,150`` repeats short runs with more users
+until p95 passes one second."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from . import LOAD_DIR, ROOT, LoadError, django_setup, loopback_only
+from .report import LOGIN_POST, PAGES, LoadAverage, Summary, summarise, table
+
+LOCUST = LOAD_DIR / "venv" / "bin" / "locust"
+LOCUSTFILE = Path(__file__).resolve().parent / "locustfile.py"
+TARGET_P95_MS = 500
+CEILING_P95_MS = 1000
+
+
+@dataclass
+class Step:
+    summary: Summary
+    verdict: object
+    access: dict
+    run: str
+
+
+def say(message: str = "") -> None:
+    print(message, flush=True)
+
+
+def run_locust(*, url: str, users: int, seconds: int, spawn_rate: float, run: str, run_dir: Path, sample: Path) -> dict:
+    """Locust headless for a bounded time; its per-request timings."""
+    if not LOCUST.exists():
+        raise LoadError(f"未找到 {LOCUST}：请用 make load 运行（会安装 requirements-load.txt）。")
+    run_dir.mkdir(parents=True, exist_ok=True)
+    env = dict(os.environ, LOAD_SAMPLE=str(sample), LOAD_RUN=run, LOAD_OUT=str(run_dir), PYTHONPATH=str(ROOT))
+    command = [
+        str(LOCUST), "-f", str(LOCUSTFILE), "--headless", "--host", url, "--users", str(users),
+        "--spawn-rate", f"{spawn_rate:g}", "--run-time", f"{seconds}s", "--stop-timeout", "15",
+        "--only-summary", "--loglevel", "WARNING", "--exit-code-on-error", "0",
+    ]
+    with open(run_dir / "locust.log", "wb") as log:
+        completed = subprocess.run(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+                                   stdin=subprocess.DEVNULL, timeout=seconds + 120)
+    results = run_dir / "results.json"
+    if completed.returncode != 0 or not results.exists():
+        raise LoadError(f"Locust 运行失败（退出码 {completed.returncode}），见 {run_dir / 'locust.log'}")
+    return json.loads(results.read_text(encoding="utf-8"))
+
+
+def step(*, url: str, users: int, seconds: int, spawn_rate: float, sample: dict, sample_path: Path) -> Step:
+    """One run: Locust, then the verifier and the access log, then figures."""
+    from django.utils import timezone
+
+    from .verify import access_log_counts, verify
+
+    run = f"LOAD-{datetime.now():%Y%m%d-%H%M%S}-{users}u"
+    run_dir = LOAD_DIR / run
+    started = timezone.now()
+    say(f"== {users} 个用户，{seconds} 秒（每秒登录 {spawn_rate:g} 人），标记 {run}")
+    with LoadAverage() as load:
+        results = run_locust(url=url, users=users, seconds=seconds, spawn_rate=spawn_rate, run=run, run_dir=run_dir,
+                             sample=sample_path)
+    summary = summarise(results, users)
+    summary.load = load.figures
+    usernames = [a["username"] for a in sample["staff"] + sample["county"]]
+    time.sleep(1)  # the last responses' writes have committed
+    return Step(summary, verify(run_dir, run), access_log_counts(since=started, usernames=usernames), run)
+
+
+def print_step(result: Step) -> None:
+    summary = result.summary
+    say("\n".join(table(summary)))
+    say(f"机器负载（1 分钟平均）：运行期间平均 {summary.load[0]:.1f}，最高 {summary.load[1]:.1f}（{os.cpu_count()} 核）")
+    say("\n".join(result.verdict.lines()))
+    rows = {r.name: r for r in summary.rows}
+    cards, exports = rows.get("明白卡 PDF"), rows.get("导出贫困户花名册（乡镇）")
+    say(
+        f"个人信息访问记录：打印 {result.access.get('print', 0)} 条（明白卡成功 {cards.count - cards.failures if cards else 0} 次），"
+        f"导出 {result.access.get('export', 0)} 条（花名册成功 {exports.count - exports.failures if exports else 0} 次）"
+    )
+
+
+def target_met(result: Step) -> bool:
+    pages = result.summary.row(PAGES)
+    met = pages.p95 < TARGET_P95_MS and result.summary.errors == 0 and result.verdict.ok
+    login = result.summary.row(LOGIN_POST) if any(r.name == LOGIN_POST for r in result.summary.rows) else None
+    say(
+        f"目标（{result.summary.users} 个用户，页面 P95 < {TARGET_P95_MS} ms，无错误，无丢失）："
+        + ("达到" if met else "未达到")
+        + f"；页面 P95 {pages.p95:.0f} ms，错误 {result.summary.errors}"
+        + (f"；登录提交 P95 {login.p95:.0f} ms（密码校验本身约 0.5 秒）" if login else "")
+    )
+    return met
+
+
+def ceiling(*, url: str, steps: list[int], seconds: int, ramp: int, sample: dict, sample_path: Path) -> int:
+    """Short runs with more and more users until p95 passes one second."""
+    lines = []
+    for users in steps:
+        result = step(url=url, users=users, seconds=seconds, spawn_rate=max(1.0, users / ramp), sample=sample,
+                      sample_path=sample_path)
+        print_step(result)
+        pages = result.summary.row(PAGES)
+        lines.append(
+            f"{users:>6} {pages.rps:>8.1f} {pages.median:>8.0f} ms {pages.p95:>7.0f} ms {result.summary.errors:>6} "
+            f"{len(result.verdict.lost):>6} {result.summary.load[0]:>8.1f} {result.summary.load[1]:>6.1f}"
+        )
+        if pages.p95 > CEILING_P95_MS:
+            break
+        time.sleep(5)
+    say(f"\n== 上限：页面 P95 超过 {CEILING_P95_MS} ms 时的用户数")
+    say("  用户  每秒请求    中位数        P95   错误   丢失  平均负载  最高")
+    say("\n".join(lines))
+    return 0
+
+
+def parse(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.load",
+        description="压测：乡镇、村工作人员和县级用户同时使用系统（只对本机地址）。"
+                    "无服务在端口上时启动 make serve，结束后停止。数据库由 DATABASE_URL 指定（PostgreSQL，已 seed_demo）。",
+    )
+    parser.add_argument("--url", default=f"http://127.0.0.1:{os.environ.get('PORT') or 8000}", help="只允许本机地址")
+    parser.add_argument("--users", type=int, default=50, help="同时在线用户数（默认 50）")
+    parser.add_argument("--time", type=int, help="每轮秒数（默认 120；找上限时默认 60）")
+    parser.add_argument("--ramp", type=int, default=20, help="用户在多少秒内陆续登录（默认 20）")
+    parser.add_argument("--ceiling", metavar="N,N,…", help="找上限：依次以这些用户数各跑一轮，直到页面 P95 超过 1 秒")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    options = parse(argv)
+    from .sample import write_sample
+    from .server import server
+
+    try:
+        url = loopback_only(options.url.rstrip("/"))
+        django_setup()
+        sample_path = LOAD_DIR / "sample.json"
+        sample = write_sample(sample_path)
+        say(f"样本：{len(sample['staff'])} 个乡镇、村账户，{sum(len(a['households']) for a in sample['staff'])} 户 → {sample_path}")
+        with server(url, say=say):
+            if options.ceiling:
+                steps = [int(n) for n in options.ceiling.split(",") if n.strip()]
+                return ceiling(url=url, steps=steps, seconds=options.time or 60, ramp=options.ramp, sample=sample,
+                               sample_path=sample_path)
+            result = step(url=url, users=options.users, seconds=options.time or 120,
+                          spawn_rate=max(1.0, options.users / options.ramp), sample=sample, sample_path=sample_path)
+            print_step(result)
+            return 0 if target_met(result) else 1
+    except LoadError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
