@@ -11,13 +11,15 @@ every app's own demo data.
 from __future__ import annotations
 
 import importlib
+import time
 
 from django.apps import apps
 from django.db import transaction
+from django.utils import timezone
 from django.utils.module_loading import module_has_submodule
 
 from povertyrelief.dashboard import EXIT_HOUSEHOLDS, EXIT_PEOPLE
-from povertyrelief.demo import DEMO_SHOWCASE
+from povertyrelief.demo import DEMO_DERIVED, DEMO_SHOWCASE
 
 from .models import AnnualTarget
 
@@ -61,8 +63,6 @@ def seed_targets(*, rng, demo, log) -> int:
 
 
 def _years_with_exits(admin, demo) -> set[int]:
-    from django.utils import timezone
-
     from .selectors import area_map_compute
 
     today = timezone.localdate()
@@ -82,3 +82,19 @@ def seed_dashboard(*, rng, demo, households: int, log) -> None:
 
 if seed_dashboard not in DEMO_SHOWCASE:
     DEMO_SHOWCASE.append(seed_dashboard)
+
+
+def precompute_maps(*, demo, log) -> None:
+    """The county's and every township's map for this year (the maps people
+    open first and the costly ones); a village's map is computed by the
+    task worker when first opened, or by ``manage.py refresh_map``."""
+    from .selectors import maps_precompute
+
+    started = time.perf_counter()
+    year = timezone.localdate().year
+    count = maps_precompute(area=demo.county, year=year, villages=False)
+    log(f"挂图作战：已统计 {year} 年全县及各乡镇挂图 {count} 个，用时 {time.perf_counter() - started:.0f} 秒")
+
+
+if precompute_maps not in DEMO_DERIVED:
+    DEMO_DERIVED.append(precompute_maps)

@@ -10,12 +10,15 @@ the same for everyone who may open its map, so ``area_map`` keeps them per
 area and year in a ``MapSnapshot`` that every page view reads in one query,
 and has the task worker recompute it when the audit log shows a change, a
 day has passed or it is older than ``FRESH_FOR``; the page says when the
-figures were computed and whether newer ones are on their way.
+figures were computed and whether newer ones are on their way. The first
+map of an area and year is the worker's too (the page says it is being
+computed), unless ``manage.py refresh_map`` stored it beforehand.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -40,8 +43,8 @@ from povertyrelief.dashboard import (
     quality_rules,
     ratio,
 )
-from povertyrelief.models import User
-from povertyrelief.permissions import restrict
+from povertyrelief.models import Role, User
+from povertyrelief.permissions import area_code_prefix, restrict
 from villages.models import Area, AreaLevel
 
 from . import snapshots
@@ -145,38 +148,65 @@ def _seconds(name: str, default: int) -> timedelta:
     return timedelta(seconds=getattr(settings, name, default))
 
 
-def area_map(*, actor: User, area: Area, year: int, today: date | None = None, refresh: bool = False) -> AreaMap:
+def area_map(
+    *, actor: User, area: Area, year: int, today: date | None = None, refresh: bool = False, wait: bool = True,
+) -> AreaMap | None:
     """The map of ``area`` (inside the actor's area: the caller checked).
 
     Read from its snapshot; when the audit log has moved on since, a day has
     passed or it is older than ``FRESH_FOR``, the snapshot is shown marked
-    stale and the task worker recomputes it. Computed here only the first
-    time, on request, or when the worker has not delivered within
-    ``WORKER_GRACE``."""
+    stale and the task worker recomputes it. Computed here on request, when
+    the worker has not delivered within ``WORKER_GRACE``, or when there is no
+    snapshot yet and the caller waits for one; the page does not wait
+    (``wait=False``): it asks the worker and gets None until the first
+    snapshot is stored (``refresh_map`` precomputes them)."""
     today = today or timezone.localdate()
     stamp = _stamp()
     snapshot = MapSnapshot.objects.filter(area=area, year=year).first()
     data = snapshots.load(snapshot.data, area) if snapshot is not None else None
-    if refresh or data is None or _layout_changed(data):
+    if data is not None and _layout_changed(data):
+        data = None
+    if refresh or (data is None and wait):
         return _store(actor=actor, area=area, year=year, today=today, stamp=stamp)
     now = timezone.now()
-    if snapshot.stamp == stamp and snapshot.computed_on == today and now - snapshot.computed_at < _seconds("DASHBOARD_FRESH_FOR", FRESH_FOR):
+    if snapshot is None:
+        snapshot = _placeholder(area=area, year=year, today=today, now=now)
+    elif data is not None and snapshot.stamp == stamp and snapshot.computed_on == today and (
+        now - snapshot.computed_at < _seconds("DASHBOARD_FRESH_FOR", FRESH_FOR)
+    ):
         return data
     requested = snapshot.refresh_requested_at
     if requested is not None and now - requested > _seconds("DASHBOARD_WORKER_GRACE", WORKER_GRACE):
         return _store(actor=actor, area=area, year=year, today=today, stamp=stamp)
-    data.stale = True
-    if requested is None and MapSnapshot.objects.filter(pk=snapshot.pk, refresh_requested_at__isnull=True).update(
-        refresh_requested_at=now
-    ):
-        from .tasks import refresh_map
+    if data is not None:
+        data.stale = True
+    done = _ask_worker(actor=actor, snapshot=snapshot, now=now)
+    # A task backend that runs at once (tests, development) has refreshed it already.
+    return (snapshots.load(done.data, area) or data) if done is not None else data
 
-        refresh_map.enqueue(area.pk, year, actor.pk)
-        # A task backend that runs at once (tests, development) has refreshed it already.
-        done = MapSnapshot.objects.filter(pk=snapshot.pk, refresh_requested_at__isnull=True).first()
-        if done is not None:
-            return snapshots.load(done.data, area) or data
-    return data
+
+def _placeholder(*, area: Area, year: int, today: date, now: datetime) -> MapSnapshot:
+    """An empty snapshot row (no figures) standing for the first computation
+    while the worker does it, so it is asked for once, not on every view."""
+    values = {"data": {}, "stamp": None, "computed_at": now, "computed_on": today, "refresh_requested_at": None}
+    try:
+        with transaction.atomic():
+            return MapSnapshot.objects.create(area=area, year=year, **values)
+    except IntegrityError:  # another request made it first
+        return MapSnapshot.objects.get(area=area, year=year)
+
+
+def _ask_worker(*, actor: User, snapshot: MapSnapshot, now: datetime) -> MapSnapshot | None:
+    """Queue one background refresh of ``snapshot`` (none while one is
+    pending); the snapshot as stored if the refresh already ran."""
+    if snapshot.refresh_requested_at is not None or not MapSnapshot.objects.filter(
+        pk=snapshot.pk, refresh_requested_at__isnull=True
+    ).update(refresh_requested_at=now):
+        return None
+    from .tasks import refresh_map
+
+    refresh_map.enqueue(snapshot.area_id, snapshot.year, actor.pk)
+    return MapSnapshot.objects.filter(pk=snapshot.pk, refresh_requested_at__isnull=True).first()
 
 
 def _layout_changed(data: AreaMap) -> bool:
@@ -209,6 +239,35 @@ def map_refresh(*, area_id: int, year: int, user_id: int) -> None:
         MapSnapshot.objects.filter(area_id=area_id, year=year).update(refresh_requested_at=None)
         return
     _store(actor=user, area=area, year=year, today=timezone.localdate(), stamp=_stamp())
+
+
+def maps_precompute(
+    *, area: Area, year: int, villages: bool = True, progress: Callable[[Area, float], None] | None = None,
+) -> int:
+    """Compute and store the maps of ``area`` and of every area below it
+    (county, townships and, unless ``villages`` is False, villages) for
+    ``year``, so that no page view waits for a first computation; returns
+    how many. Computed as a county viewer held in memory only: a map's
+    figures are the same for everyone who may open it. ``progress`` hears
+    of each area and its seconds."""
+    county = area
+    while county.parent_id is not None:
+        county = county.parent
+    actor = User(username="", role=Role.COUNTY_VIEWER, area=county, is_active=True)
+    below = Area.objects.filter(pk=area.pk) if area.level == AreaLevel.VILLAGE else Area.objects.filter(
+        code__startswith=area_code_prefix(area)
+    )
+    rank = {AreaLevel.COUNTY: 0, AreaLevel.TOWNSHIP: 1, AreaLevel.VILLAGE: 2}
+    if not villages and area.level != AreaLevel.VILLAGE:
+        del rank[AreaLevel.VILLAGE]
+    areas = sorted(below.filter(level__in=rank), key=lambda a: (rank[a.level], a.code))
+    today = timezone.localdate()
+    for each in areas:
+        started = time.perf_counter()
+        _store(actor=actor, area=each, year=year, today=today, stamp=_stamp())
+        if progress is not None:
+            progress(each, time.perf_counter() - started)
+    return len(areas)
 
 
 def _tree(scope: MapScope) -> tuple[list[Area], dict[int, object]]:

@@ -45,21 +45,24 @@ def render_map(request, area: Area):
     if request.GET.get("refresh"):
         selectors.area_map(actor=request.user, area=area, year=year, refresh=True)
         return redirect(reverse("dashboard:map", args=[area.code]) + f"?year={year}")
-    data = selectors.area_map(actor=request.user, area=area, year=year)
-    area_chart = charts.area_chart(data, year)
-    breakdowns = [(b, charts.breakdown_chart(b)) for b in data.breakdowns]
+    # No snapshot yet: the worker computes it and the page says so.
+    data = selectors.area_map(actor=request.user, area=area, year=year, wait=False)
     context = {
         "data": data,
         "area": area,
         "year": year,
         "years": year_choices(),
         "breadcrumbs": selectors.map_breadcrumbs(actor=request.user, area=area),
-        "area_chart": area_chart,
-        "area_chart_height": charts.chart_height(area_chart),
-        "breakdowns": [(b, chart, charts.chart_height(chart)) for b, chart in breakdowns],
         "can_set_targets": request.user.can("manage"),
         "can_export": request.user.can("export"),
     }
+    if data is not None:
+        area_chart = charts.area_chart(data, year)
+        breakdowns = [(b, charts.breakdown_chart(b)) for b in data.breakdowns]
+        context.update(
+            area_chart=area_chart, area_chart_height=charts.chart_height(area_chart),
+            breakdowns=[(b, chart, charts.chart_height(chart)) for b, chart in breakdowns],
+        )
     return render(request, "dashboard/map.html", context)
 
 

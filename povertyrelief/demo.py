@@ -1,7 +1,8 @@
 """A realistic, deterministic demo county: areas, work teams and accounts.
 
 Apps add their own demo data through ``DEMO_SEEDERS`` (called in order with
-the random generator and the created areas), so one command builds it all.
+the random generator and the created areas), so one command builds it all;
+``DEMO_DERIVED`` steps then compute what is derived from it.
 """
 
 from __future__ import annotations
@@ -57,6 +58,9 @@ DEMO_SEEDERS: list = []
 # show its tools at work — records breaking the data-quality rules on
 # purpose, annual targets. The seeders' own data stays consistent without it.
 DEMO_SHOWCASE: list = []
+# Run last, showcase or not: data derived from everything above (the battle
+# maps' figures), so the first page views read it instead of waiting.
+DEMO_DERIVED: list = []
 
 
 def person_name(rng: random.Random) -> str:
@@ -186,4 +190,6 @@ def seed_demo(*, households: int, seed: int, log=print, showcase: bool = False) 
         seeder(rng=rng, demo=demo, households=households, log=log)
     for seeder in DEMO_SHOWCASE if showcase else []:
         seeder(rng=rng, demo=demo, households=households, log=log)
+    for step in DEMO_DERIVED:
+        step(demo=demo, log=log)
     return demo
