@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from dashboard.selectors import maps_precompute
 from dashboard.views import year_choices
+from villages.management.arguments import area_or_county
 from villages.models import Area, AreaLevel
 
 
@@ -28,14 +29,7 @@ class Command(BaseCommand):
         year = year or timezone.localdate().year
         if year not in year_choices():
             raise CommandError(f"年度 {year} 不在挂图可选年度内（{min(year_choices())}–{max(year_choices())}）。")
-        if area:
-            found = Area.objects.filter(code=area).first()
-            if found is None:
-                raise CommandError(f"区划代码 {area} 不存在。")
-        else:
-            found = Area.objects.filter(level=AreaLevel.COUNTY).order_by("code").first()
-            if found is None:
-                raise CommandError("尚无县级区划，请先导入区划。")
+        found = area_or_county(area)
         verbosity = options.get("verbosity", 1)
 
         def progress(each: Area, seconds: float) -> None:

@@ -15,7 +15,8 @@ from django.http import Http404
 from povertyrelief.exports import exporters, get_exporter
 from povertyrelief.models import Role, User
 from povertyrelief.privacy import personal_data_access_record
-from villages.models import Area, AreaLevel
+from villages.management.arguments import area_or_county
+from villages.models import Area
 
 SYSTEM_USERNAME = "system"
 
@@ -62,14 +63,7 @@ class Command(BaseCommand):
         out_path = Path(out)
         if out_path.suffix.lower() != ".xlsx":
             raise CommandError("--out 须为 .xlsx 文件。")
-        if area:
-            found = Area.objects.filter(code=area).select_related("parent", "parent__parent").first()
-            if found is None:
-                raise CommandError(f"区划代码 {area} 不存在。")
-        else:
-            found = Area.objects.filter(level=AreaLevel.COUNTY).order_by("code").first()
-            if found is None:
-                raise CommandError("尚无县级区划，请先导入区划。")
+        found = area_or_county(area)
         actor = system_actor(found)
         filters = {"year": str(year)} if year else {}
         # Whoever runs this already holds the database: masking the IDs
