@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import subprocess
 import sys
 import time
@@ -16,7 +17,8 @@ from datetime import datetime
 from pathlib import Path
 
 from . import LOAD_DIR, ROOT, LoadError, django_setup, loopback_only
-from .report import LOGIN_POST, PAGES, LoadAverage, Summary, summarise, table
+from .report import ALL, LOGIN_POST, PAGES, LoadAverage, Summary, summarise, table
+from .server import Server, server
 
 LOCUST = LOAD_DIR / "venv" / "bin" / "locust"
 LOCUSTFILE = Path(__file__).resolve().parent / "locustfile.py"
@@ -56,7 +58,7 @@ def run_locust(*, url: str, users: int, seconds: int, spawn_rate: float, run: st
     return json.loads(results.read_text(encoding="utf-8"))
 
 
-def step(*, url: str, users: int, seconds: int, spawn_rate: float, sample: dict, sample_path: Path) -> Step:
+def step(*, url: str, users: int, seconds: int, spawn_rate: float, sample: dict, sample_path: Path, target: Server) -> Step:
     """One run: Locust, then the verifier and the access log, then figures."""
     from django.utils import timezone
 
@@ -66,20 +68,38 @@ def step(*, url: str, users: int, seconds: int, spawn_rate: float, sample: dict,
     run_dir = LOAD_DIR / run
     started = timezone.now()
     say(f"== {users} 个用户，{seconds} 秒（每秒登录 {spawn_rate:g} 人），标记 {run}")
+    server_cpu, locust_cpu = target.cpu_seconds(), children_cpu_seconds()
     with LoadAverage() as load:
         results = run_locust(url=url, users=users, seconds=seconds, spawn_rate=spawn_rate, run=run, run_dir=run_dir,
                              sample=sample_path)
     summary = summarise(results, users)
-    summary.load = load.figures
+    summary.load, summary.busy = load.figures, load.busy
+    summary.locust_cpu = children_cpu_seconds() - locust_cpu
+    if server_cpu is not None:
+        summary.server_cpu = target.cpu_seconds() - server_cpu
     usernames = [a["username"] for a in sample["staff"] + sample["county"]]
     time.sleep(1)  # the last responses' writes have committed
     return Step(summary, verify(run_dir, run), access_log_counts(since=started, usernames=usernames), run)
 
 
+def children_cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def print_step(result: Step) -> None:
     summary = result.summary
     say("\n".join(table(summary)))
-    say(f"机器负载（1 分钟平均）：运行期间平均 {summary.load[0]:.1f}，最高 {summary.load[1]:.1f}（{os.cpu_count()} 核）")
+    say(
+        f"机器负载（1 分钟平均）：运行期间平均 {summary.load[0]:.1f}，最高 {summary.load[1]:.1f}；"
+        f"{os.cpu_count()} 核忙 {summary.busy:.0%}（含本机其他进程）；Locust 自身 CPU {summary.locust_cpu:.0f} 秒"
+    )
+    if summary.server_cpu is not None:
+        requests = summary.row(ALL).count
+        say(
+            f"make serve 进程 CPU {summary.server_cpu:.0f} 秒，每个请求平均 {summary.server_cpu / max(requests, 1) * 1000:.0f} ms"
+            "（gunicorn 与任务进程，不含 PostgreSQL）"
+        )
     say("\n".join(result.verdict.lines()))
     rows = {r.name: r for r in summary.rows}
     cards, exports = rows.get("明白卡 PDF"), rows.get("导出贫困户花名册（乡镇）")
@@ -102,23 +122,23 @@ def target_met(result: Step) -> bool:
     return met
 
 
-def ceiling(*, url: str, steps: list[int], seconds: int, ramp: int, sample: dict, sample_path: Path) -> int:
+def ceiling(*, url: str, steps: list[int], seconds: int, ramp: int, sample: dict, sample_path: Path, target: Server) -> int:
     """Short runs with more and more users until p95 passes one second."""
     lines = []
     for users in steps:
         result = step(url=url, users=users, seconds=seconds, spawn_rate=max(1.0, users / ramp), sample=sample,
-                      sample_path=sample_path)
+                      sample_path=sample_path, target=target)
         print_step(result)
         pages = result.summary.row(PAGES)
         lines.append(
             f"{users:>6} {pages.rps:>8.1f} {pages.median:>8.0f} ms {pages.p95:>7.0f} ms {result.summary.errors:>6} "
-            f"{len(result.verdict.lost):>6} {result.summary.load[0]:>8.1f} {result.summary.load[1]:>6.1f}"
+            f"{len(result.verdict.lost):>6} {result.summary.load[0]:>8.1f} {result.summary.load[1]:>6.1f} {result.summary.busy:>6.0%}"
         )
         if pages.p95 > CEILING_P95_MS:
             break
         time.sleep(5)
     say(f"\n== 上限：页面 P95 超过 {CEILING_P95_MS} ms 时的用户数")
-    say("  用户  每秒请求    中位数        P95   错误   丢失  平均负载  最高")
+    say("  用户  每秒请求    中位数        P95   错误   丢失  平均负载  最高  CPU忙")
     say("\n".join(lines))
     return 0
 
@@ -140,7 +160,6 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     options = parse(argv)
     from .sample import write_sample
-    from .server import server
 
     try:
         url = loopback_only(options.url.rstrip("/"))
@@ -148,13 +167,14 @@ def main(argv: list[str] | None = None) -> int:
         sample_path = LOAD_DIR / "sample.json"
         sample = write_sample(sample_path)
         say(f"样本：{len(sample['staff'])} 个乡镇、村账户，{sum(len(a['households']) for a in sample['staff'])} 户 → {sample_path}")
-        with server(url, say=say):
+        with server(url, say=say) as target:
             if options.ceiling:
                 steps = [int(n) for n in options.ceiling.split(",") if n.strip()]
                 return ceiling(url=url, steps=steps, seconds=options.time or 60, ramp=options.ramp, sample=sample,
-                               sample_path=sample_path)
+                               sample_path=sample_path, target=target)
             result = step(url=url, users=options.users, seconds=options.time or 120,
-                          spawn_rate=max(1.0, options.users / options.ramp), sample=sample, sample_path=sample_path)
+                          spawn_rate=max(1.0, options.users / options.ramp), sample=sample, sample_path=sample_path,
+                          target=target)
             print_step(result)
             return 0 if target_met(result) else 1
     except LoadError as exc:

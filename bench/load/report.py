@@ -42,6 +42,9 @@ class Summary:
     rows: list[Row]
     failures: dict[str, dict[str, int]]
     load: tuple[float, float] = (0.0, 0.0)  # mean and highest 1-minute load average
+    busy: float = 0.0  # share of all cores' time busy (anyone's processes)
+    server_cpu: float | None = None  # seconds used by make serve's processes, when started here
+    locust_cpu: float = 0.0
 
     def row(self, name: str) -> Row:
         return next(r for r in self.rows if r.name == name)
@@ -91,15 +94,26 @@ def table(summary: Summary) -> list[str]:
     return lines
 
 
+def cpu_times() -> tuple[int, int]:
+    """Busy and total jiffies of all cores since boot (/proc/stat)."""
+    with open("/proc/stat") as stat:
+        values = [int(v) for v in stat.readline().split()[1:]]
+    idle = values[3] + values[4]  # idle, iowait
+    return sum(values) - idle, sum(values)
+
+
 @dataclass
 class LoadAverage:
-    """The 1-minute load average, read every few seconds while a run goes on."""
+    """The 1-minute load average, read every few seconds while a run goes
+    on, and how busy the machine's cores were over the whole run."""
 
     every: float = 5.0
     samples: list[float] = field(default_factory=list)
+    busy: float = 0.0
     _stop: threading.Event = field(default_factory=threading.Event)
 
     def __enter__(self):
+        self._cpu = cpu_times()
         self._thread = threading.Thread(target=self._sample, daemon=True)
         self._thread.start()
         return self
@@ -107,6 +121,8 @@ class LoadAverage:
     def __exit__(self, *exc):
         self._stop.set()
         self._thread.join()
+        busy, total = (now - before for now, before in zip(cpu_times(), self._cpu))
+        self.busy = busy / total if total else 0.0
 
     def _sample(self) -> None:
         while not self._stop.wait(self.every):

@@ -11,6 +11,7 @@ import socket
 import subprocess
 import time
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -75,16 +76,42 @@ def stop(process: subprocess.Popen) -> None:
             process.wait()
 
 
+def group_cpu_seconds(group: int) -> float:
+    """CPU time (user and system) of the live processes of a process group:
+    make serve's gunicorn master and workers and its task workers."""
+    total = 0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[2]) == group:
+            total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+@dataclass
+class Server:
+    """The server under load; its CPU time is known when started here."""
+
+    group: int | None = None
+
+    def cpu_seconds(self) -> float | None:
+        return group_cpu_seconds(self.group) if self.group else None
+
+
 @contextmanager
 def server(url: str, *, say=print):
-    """Yield while a usable server answers at url; start make serve there
-    (and stop it afterwards) when nothing is listening."""
+    """Yield a Server while a usable one answers at url; start make serve
+    there (and stop it afterwards) when nothing is listening."""
     parts = urlsplit(url)
     host, port = parts.hostname, parts.port or 80
     if listening(host, port):
         say(f"使用已在 {host}:{port} 运行的服务（须与 DATABASE_URL 同一数据库）")
         check_usable(host, port)
-        yield
+        yield Server()
         return
     LOAD_DIR.mkdir(parents=True, exist_ok=True)
     log = LOAD_DIR / "serve.log"
@@ -98,6 +125,6 @@ def server(url: str, *, say=print):
     try:
         wait_until_healthy(process, host, port, log)
         check_usable(host, port)
-        yield
+        yield Server(group=process.pid)
     finally:
         stop(process)
