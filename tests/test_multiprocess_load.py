@@ -116,10 +116,11 @@ def test_the_verifier_reports_lost_unaudited_misplaced_and_duplicated_writes(dem
     assert verdict.lines()[-1] == "结论：有写入丢失或未留痕"
 
 
-def test_figures_are_per_page_with_the_password_check_kept_apart():
+def test_figures_are_per_page_with_the_password_check_and_the_log_in_wave_kept_apart():
     results = {
-        "run": RUN, "seconds": 10.0, "users": 2,
+        "run": RUN, "seconds": 10.0, "steady_seconds": 4.0, "users": 2,
         "timings": {"一户一档": [float(n) for n in range(1, 101)], LOGIN_POST: [600.0, 700.0]},
+        "steady": {"一户一档": [float(n) for n in range(61, 101)]},
         "failures": {"一户一档": {"HTTP 500": 2}},
     }
     summary = summarise(results, users=2)
@@ -130,3 +131,6 @@ def test_figures_are_per_page_with_the_password_check_kept_apart():
     text = "\n".join(table(summary))
     assert "错误 一户一档：HTTP 500（2 次）" in text
     assert percentile([], 0.95) == 0.0
+    # Once both users had logged in: the last 40 requests in 4 seconds.
+    steady = summarise(results, users=2, steady=True)
+    assert (steady.row(PAGES).count, steady.row(PAGES).rps, steady.row(PAGES).p95) == (40, 10.0, 98.0)

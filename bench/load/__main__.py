@@ -28,7 +28,8 @@ CEILING_P95_MS = 1000
 
 @dataclass
 class Step:
-    summary: Summary
+    summary: Summary  # the whole run, log-in wave included
+    steady: Summary  # once every user had logged in
     verdict: object
     access: dict
     run: str
@@ -58,8 +59,9 @@ def run_locust(*, url: str, users: int, seconds: int, spawn_rate: float, run: st
     return json.loads(results.read_text(encoding="utf-8"))
 
 
-def step(*, url: str, users: int, seconds: int, spawn_rate: float, sample: dict, sample_path: Path, target: Server) -> Step:
-    """One run: Locust, then the verifier and the access log, then figures."""
+def step(*, url: str, users: int, seconds: int, ramp: int, sample: dict, sample_path: Path, target: Server) -> Step:
+    """One run: users log in over ``ramp`` seconds and work on for
+    ``seconds`` more; then the verifier and the access log, then figures."""
     from django.utils import timezone
 
     from .verify import access_log_counts, verify
@@ -67,11 +69,12 @@ def step(*, url: str, users: int, seconds: int, spawn_rate: float, sample: dict,
     run = f"LOAD-{datetime.now():%Y%m%d-%H%M%S}-{users}u"
     run_dir = LOAD_DIR / run
     started = timezone.now()
-    say(f"== {users} 个用户，{seconds} 秒（每秒登录 {spawn_rate:g} 人），标记 {run}")
+    spawn_rate = max(1.0, users / ramp)
+    say(f"== {users} 个用户：{ramp} 秒内陆续登录（每秒 {spawn_rate:g} 人），再运行 {seconds} 秒；标记 {run}")
     server_cpu, locust_cpu = target.cpu_seconds(), children_cpu_seconds()
     with LoadAverage() as load:
-        results = run_locust(url=url, users=users, seconds=seconds, spawn_rate=spawn_rate, run=run, run_dir=run_dir,
-                             sample=sample_path)
+        results = run_locust(url=url, users=users, seconds=ramp + seconds, spawn_rate=spawn_rate, run=run,
+                             run_dir=run_dir, sample=sample_path)
     summary = summarise(results, users)
     summary.load, summary.busy = load.figures, load.busy
     summary.locust_cpu = children_cpu_seconds() - locust_cpu
@@ -79,7 +82,9 @@ def step(*, url: str, users: int, seconds: int, spawn_rate: float, sample: dict,
         summary.server_cpu = target.cpu_seconds() - server_cpu
     usernames = [a["username"] for a in sample["staff"] + sample["county"]]
     time.sleep(1)  # the last responses' writes have committed
-    return Step(summary, verify(run_dir, run), access_log_counts(since=started, usernames=usernames), run)
+    # Logins slower than the run: no steady part, the whole run stands for it.
+    steady = summarise(results, users, steady=True) if results["steady"] else summary
+    return Step(summary, steady, verify(run_dir, run), access_log_counts(since=started, usernames=usernames), run)
 
 
 def children_cpu_seconds() -> float:
@@ -88,8 +93,13 @@ def children_cpu_seconds() -> float:
 
 
 def print_step(result: Step) -> None:
-    summary = result.summary
+    summary, steady = result.summary, result.steady
     say("\n".join(table(summary)))
+    pages = steady.row(PAGES)
+    say(
+        f"全部用户登录后（{steady.seconds:.0f} 秒）：每秒 {steady.row(ALL).rps:.1f} 个请求，"
+        f"页面中位数 {pages.median:.0f} ms，P95 {pages.p95:.0f} ms"
+    )
     say(
         f"机器负载（1 分钟平均）：运行期间平均 {summary.load[0]:.1f}，最高 {summary.load[1]:.1f}；"
         f"{os.cpu_count()} 核忙 {summary.busy:.0%}（含本机其他进程）；Locust 自身 CPU {summary.locust_cpu:.0f} 秒"
@@ -110,35 +120,39 @@ def print_step(result: Step) -> None:
 
 
 def target_met(result: Step) -> bool:
-    pages = result.summary.row(PAGES)
+    """The target, judged once every user has logged in (the log-in wave is
+    half a second of CPU per user by design): page p95, errors, writes."""
+    pages, whole = result.steady.row(PAGES), result.summary.row(PAGES)
     met = pages.p95 < TARGET_P95_MS and result.summary.errors == 0 and result.verdict.ok
-    login = result.summary.row(LOGIN_POST) if any(r.name == LOGIN_POST for r in result.summary.rows) else None
+    login = next((r for r in result.summary.rows if r.name == LOGIN_POST), None)
     say(
         f"目标（{result.summary.users} 个用户，页面 P95 < {TARGET_P95_MS} ms，无错误，无丢失）："
         + ("达到" if met else "未达到")
-        + f"；页面 P95 {pages.p95:.0f} ms，错误 {result.summary.errors}"
+        + f"；登录后页面 P95 {pages.p95:.0f} ms（含登录阶段 {whole.p95:.0f} ms），错误 {result.summary.errors}"
         + (f"；登录提交 P95 {login.p95:.0f} ms（密码校验本身约 0.5 秒）" if login else "")
     )
     return met
 
 
 def ceiling(*, url: str, steps: list[int], seconds: int, ramp: int, sample: dict, sample_path: Path, target: Server) -> int:
-    """Short runs with more and more users until p95 passes one second."""
+    """Short runs with more and more users until p95 (once all have logged
+    in) passes one second."""
     lines = []
     for users in steps:
-        result = step(url=url, users=users, seconds=seconds, spawn_rate=max(1.0, users / ramp), sample=sample,
-                      sample_path=sample_path, target=target)
+        result = step(url=url, users=users, seconds=seconds, ramp=ramp, sample=sample, sample_path=sample_path,
+                      target=target)
         print_step(result)
-        pages = result.summary.row(PAGES)
+        pages, whole = result.steady.row(PAGES), result.summary.row(PAGES)
         lines.append(
-            f"{users:>6} {pages.rps:>8.1f} {pages.median:>8.0f} ms {pages.p95:>7.0f} ms {result.summary.errors:>6} "
-            f"{len(result.verdict.lost):>6} {result.summary.load[0]:>8.1f} {result.summary.load[1]:>6.1f} {result.summary.busy:>6.0%}"
+            f"{users:>6} {pages.rps:>8.1f} {pages.median:>8.0f} ms {pages.p95:>7.0f} ms {whole.p95:>7.0f} ms "
+            f"{result.summary.errors:>5} {len(result.verdict.lost):>5} {result.summary.load[0]:>7.1f} "
+            f"{result.summary.load[1]:>5.1f} {result.summary.busy:>6.0%}"
         )
         if pages.p95 > CEILING_P95_MS:
             break
         time.sleep(5)
-    say(f"\n== 上限：页面 P95 超过 {CEILING_P95_MS} ms 时的用户数")
-    say("  用户  每秒请求    中位数        P95   错误   丢失  平均负载  最高  CPU忙")
+    say(f"\n== 上限：登录后页面 P95 超过 {CEILING_P95_MS} ms 时的用户数（每轮登录后 {seconds} 秒）")
+    say("  用户  每秒请求    中位数        P95  含登录P95  错误  丢失 平均负载  最高  CPU忙")
     say("\n".join(lines))
     return 0
 
@@ -151,8 +165,8 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--url", default=f"http://127.0.0.1:{os.environ.get('PORT') or 8000}", help="只允许本机地址")
     parser.add_argument("--users", type=int, default=50, help="同时在线用户数（默认 50）")
-    parser.add_argument("--time", type=int, help="每轮秒数（默认 120；找上限时默认 60）")
-    parser.add_argument("--ramp", type=int, default=20, help="用户在多少秒内陆续登录（默认 20）")
+    parser.add_argument("--time", type=int, help="全部登录后再运行的秒数（默认 120；找上限时默认 60）")
+    parser.add_argument("--ramp", type=int, default=20, help="用户在多少秒内陆续登录（默认 20，另计）")
     parser.add_argument("--ceiling", metavar="N,N,…", help="找上限：依次以这些用户数各跑一轮，直到页面 P95 超过 1 秒")
     return parser.parse_args(argv)
 
@@ -172,9 +186,8 @@ def main(argv: list[str] | None = None) -> int:
                 steps = [int(n) for n in options.ceiling.split(",") if n.strip()]
                 return ceiling(url=url, steps=steps, seconds=options.time or 60, ramp=options.ramp, sample=sample,
                                sample_path=sample_path, target=target)
-            result = step(url=url, users=options.users, seconds=options.time or 120,
-                          spawn_rate=max(1.0, options.users / options.ramp), sample=sample, sample_path=sample_path,
-                          target=target)
+            result = step(url=url, users=options.users, seconds=options.time or 120, ramp=options.ramp, sample=sample,
+                          sample_path=sample_path, target=target)
             print_step(result)
             return 0 if target_met(result) else 1
     except LoadError as exc:

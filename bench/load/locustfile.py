@@ -10,7 +10,8 @@ Every household, name and ID number comes from the sample file
 Every write carries ``LOAD_RUN`` and a sequence number; each acknowledged
 write (a redirect back to the household) is appended to
 ``LOAD_OUT/writes.jsonl`` for the verifier. Response times per page, with
-failures, go to ``LOAD_OUT/results.json`` when the run stops.
+failures, go to ``LOAD_OUT/results.json`` when the run stops: for the
+whole run, and again from the moment every user has logged in (steady).
 
 Only hosts on this machine are accepted (checked at start-up).
 """
@@ -46,8 +47,10 @@ _staff_accounts = itertools.cycle(SAMPLE["staff"])
 _county_accounts = itertools.cycle(SAMPLE["county"])
 _user_numbers = itertools.count(1)
 _timings: dict[str, list[float]] = {}
+_steady: dict[str, list[float]] = {}  # once every user has logged in
 _failures: dict[str, dict[str, int]] = {}
 _clock = {}
+_logged_in = itertools.count(1)
 _writes = None
 
 
@@ -67,6 +70,8 @@ def open_writes(environment, **kwargs):
 @events.request.add_listener
 def record(request_type, name, response_time, response_length, exception=None, **kwargs):
     _timings.setdefault(name, []).append(response_time)
+    if "steady" in _clock:
+        _steady.setdefault(name, []).append(response_time)
     if exception is not None:
         reason = str(exception)[:160]
         _failures.setdefault(name, {})
@@ -80,8 +85,9 @@ def write_results(environment, **kwargs):
         _writes.close()
     results = {
         "run": RUN, "seconds": _clock["stop"] - _clock.get("start", _clock["stop"]),
+        "steady_seconds": _clock["stop"] - _clock["steady"] if "steady" in _clock else 0,
         "users": environment.runner.user_count if environment.runner else None,
-        "timings": _timings, "failures": _failures,
+        "timings": _timings, "steady": _steady, "failures": _failures,
     }
     (OUT / "results.json").write_text(json.dumps(results, ensure_ascii=False), encoding="utf-8")
 
@@ -117,6 +123,8 @@ class Person(FastHttpUser):
                 response.failure(f"登录失败：HTTP {response.status_code}")
                 raise StopUser()
         self.page("/", "首页（挂图作战）")
+        if next(_logged_in) >= self.environment.runner.target_user_count:
+            _clock.setdefault("steady", time.time())
 
     def page(self, path: str, name: str, expect: str = "") -> str:
         """An HTML page: a failure when it is not 200, sends the user back to

@@ -54,9 +54,12 @@ class Summary:
         return self.row(ALL).failures
 
 
-def summarise(results: dict, users: int) -> Summary:
-    seconds = max(results["seconds"], 0.001)
-    failures = results["failures"]
+def summarise(results: dict, users: int, *, steady: bool = False) -> Summary:
+    """Per page and in total; ``steady``: only once every user had logged in
+    (the log-in wave, half a second of CPU per password, left out)."""
+    seconds = max(results["steady_seconds" if steady else "seconds"], 0.001)
+    timings = results["steady"] if steady else results["timings"]
+    failures = {} if steady else results["failures"]
 
     def row(name: str, times: list[float], failed: int) -> Row:
         times = sorted(times)
@@ -64,10 +67,10 @@ def summarise(results: dict, users: int) -> Summary:
 
     rows = [
         row(name, times, sum(failures.get(name, {}).values()))
-        for name, times in sorted(results["timings"].items(), key=lambda item: -len(item[1]))
+        for name, times in sorted(timings.items(), key=lambda item: -len(item[1]))
     ]
-    every = [t for times in results["timings"].values() for t in times]
-    pages = [t for name, times in results["timings"].items() if name != LOGIN_POST for t in times]
+    every = [t for times in timings.values() for t in times]
+    pages = [t for name, times in timings.items() if name != LOGIN_POST for t in times]
     failed_pages = sum(sum(v.values()) for name, v in failures.items() if name != LOGIN_POST)
     rows.append(row(PAGES, pages, failed_pages))
     rows.append(row(ALL, every, sum(sum(v.values()) for v in failures.values())))
