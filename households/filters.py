@@ -21,9 +21,8 @@ from django import forms
 from django.db import connections
 from django.db.models import BooleanField, Exists, F, Func, OuterRef, Q, QuerySet, Value
 from django.utils import timezone
-from django.utils.html import escape
-from django.utils.safestring import mark_safe
 
+from povertyrelief.forms import option_tags
 from povertyrelief.permissions import area_code_prefix
 from povertyrelief.validators import normalise_id_number
 from villages.filters import AreaChoiceFilter, AreaFilterSet, SearchFilter, area_picker_label
@@ -95,7 +94,6 @@ MONITORING_STATE_CHOICES = [
     ("identifying", "识别中"), ("open", "监测中（风险未消除）"), ("closed", "风险已消除"), ("not_identified", "不予纳入"),
 ]
 
-SELECTED = mark_safe(" selected")
 ID_QUERY_SESSION_KEY = "household_id_queries"
 ID_QUERY_KEEP = 10
 
@@ -139,14 +137,8 @@ class HouseholdFilter(AreaFilterSet):
         county) took longer to render than the list's rows."""
         fields = self.form.fields
 
-        def options(name, choices, label=lambda value, text: text):
-            selected = (self.data or {}).get(name)
-            selected = None if selected is None else str(selected)
-            return mark_safe("".join(
-                f'<option value="{escape(value)}"{SELECTED if str(value) == selected else ""}>'
-                f"{escape(label(value, text))}</option>"
-                for value, text in choices
-            ))
+        def options(name, choices, label=None):
+            return option_tags(choices, (self.data or {}).get(name), label)
 
         return {
             "township": options("township", self.township_options),

@@ -1,4 +1,8 @@
+from collections.abc import Callable, Iterable
+from html import escape
+
 from django import forms
+from django.utils.safestring import SafeString, mark_safe
 from django.core.exceptions import ValidationError
 
 from .permissions import restrict
@@ -44,3 +48,18 @@ def add_service_errors(form: forms.Form, exc: ValidationError, rename: dict[str,
     for name, errors in exc.message_dict.items():
         target = rename.get(name, name)
         form.add_error(target if target in form.fields else None, errors)
+
+
+def option_tags(
+    choices: Iterable[tuple[object, object]], selected: object = None, label: Callable[[object, object], object] | None = None
+) -> SafeString:
+    """A drop-down's ``<option>``s, the ``selected`` value marked and every
+    value and text escaped, built in Python: as template loops a county's
+    few hundred options took longer to render than a list's rows.
+    ``label(value, text)`` may reword what is shown."""
+    selected = None if selected is None else str(selected)
+    return mark_safe("".join(
+        f'<option value="{escape(str(value))}"{" selected" if str(value) == selected else ""}>'
+        f"{escape(str(label(value, text) if label else text))}</option>"
+        for value, text in choices
+    ))

@@ -9,6 +9,8 @@ from html import escape
 from django import template
 from django.utils.safestring import mark_safe
 
+from povertyrelief.forms import option_tags
+
 from ..models import FundLevel
 from ..selectors import measure_funding
 
@@ -46,11 +48,7 @@ def filter_select(name: str, label: str, options, selected) -> str:
     """One drop-down of a filter bar, its options marked and escaped in
     Python (a county's village list is a few hundred options); ``selected``
     None marks none."""
-    selected = None if selected is None else str(selected)
-    rendered = "".join(
-        f'<option value="{escape(str(value))}"{" selected" if str(value) == selected else ""}>{escape(str(text))}</option>'
-        for value, text in options
-    )
+    rendered = option_tags(options, selected)
     return mark_safe(
         f'<div class="col-6 col-md-3 col-xl-2"><select class="form-select form-select-sm" name="{escape(str(name))}" '
         f'aria-label="{escape(str(label))}">{rendered}</select></div>'
