@@ -246,6 +246,12 @@ LOGGING = {
     "loggers": {
         "povertyrelief.security": {"handlers": ["console"], "level": "INFO", "propagate": False},
         "axes": {"handlers": ["console"], "level": "WARNING", "propagate": False},
+        # Django sends these only to ADMINS by e-mail when DEBUG is off, which
+        # an intranet does not have: server errors (500, with the traceback)
+        # and suspicious requests (bad Host header, CSRF failures) go to the
+        # console, i.e. gunicorn's log under make serve.
+        "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
+        "django.security": {"handlers": ["console"], "level": "WARNING", "propagate": False},
     },
 }
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
