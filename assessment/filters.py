@@ -15,6 +15,14 @@ from .models import ExitReview, ExitStage
 FIRST_YEAR = 2014
 
 
+def exit_year(value) -> int:
+    """The year a village exit page or ledger shows: the one asked for when
+    it is a real year (2014 to this year), else this year."""
+    value = str(value or "")
+    this_year = timezone.localdate().year
+    return int(value) if value.isdigit() and FIRST_YEAR <= int(value) <= this_year else this_year
+
+
 def year_choices() -> list[tuple[int, str]]:
     return [(y, f"{y}年") for y in range(timezone.localdate().year, FIRST_YEAR - 1, -1)]
 

@@ -17,7 +17,7 @@ from povertyrelief.audit import history_for
 from povertyrelief.views_base import ScopedMixin, ServiceFormView
 
 from . import selectors, services
-from .filters import ExitReviewFilter, VillageFilter
+from .filters import ExitReviewFilter, VillageFilter, exit_year
 from .forms import (
     ChecklistItemForm,
     CountyForm,
@@ -44,9 +44,7 @@ def _page(request, queryset):
 
 
 def _year(request) -> int:
-    value = request.GET.get("year", "")
-    this_year = timezone.localdate().year
-    return int(value) if value.isdigit() and 2014 <= int(value) <= this_year else this_year
+    return exit_year(request.GET.get("year"))
 
 
 # --- household exit reviews -------------------------------------------------------
@@ -357,6 +355,7 @@ class VillageListView(ScopedMixin, View):
         return render(request, "assessment/village_list.html", {
             "filter": VillageFilter(request.GET, actor=request.user), "page_obj": page, "year": year,
             "limit": selectors.village_rate_limit(year), "stages": dict(VillageExitStage.choices),
+            "can_export": request.user.can("export"),
         })
 
 
