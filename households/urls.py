@@ -31,6 +31,7 @@ income_urls = [
 cadre_urls = [
     path("cadres/", cadres.CadreListView.as_view(), name="cadre_list"),
     path("cadres/new/", cadres.CadreCreateView.as_view(), name="cadre_create"),
+    path("cadres/options/", cadres.CadreOptionsView.as_view(), name="cadre_options"),
     path("cadres/<int:pk>/", cadres.CadreDetailView.as_view(), name="cadre_detail"),
     path("cadres/<int:pk>/edit/", cadres.CadreUpdateView.as_view(), name="cadre_update"),
     path("<int:pk>/assign/", cadres.AssignmentCreateView.as_view(), name="assignment_create"),

@@ -8,8 +8,9 @@ from povertyrelief.permissions import restrict
 from povertyrelief.validators import validate_phone
 
 from ..models import Cadre, Household, Visit
-from ..selectors.cadres import cadre_choices
+from ..selectors.cadres import cadre_choices, cadre_suggestions
 from ..services.cadres import photo_check
+from .fields import CadreChoiceField
 
 NUMBER_SEPARATORS = re.compile(r"[\s,，、;；]+")
 
@@ -17,11 +18,6 @@ NUMBER_SEPARATORS = re.compile(r"[\s,，、;；]+")
 def date_input() -> forms.DateInput:
     # ISO format: <input type="date"> ignores the locale's 2024/10/08.
     return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-
-
-class CadreChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, cadre):
-        return f"{cadre.name}（{cadre.unit}{'，' + cadre.position if cadre.position else ''}）"
 
 
 class CadreForm(ScopedModelForm):
@@ -49,10 +45,12 @@ class AssignmentForm(ChineseFormMixin, forms.Form):
     cadre = CadreChoiceField(label="帮扶责任人", queryset=Cadre.objects.none())
     start_date = forms.DateField(label="结对日期", initial=date.today, widget=date_input())
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, user, household: Household | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
-        self.fields["cadre"].queryset = cadre_choices(actor=user).select_related("area")
+        cadre = self.fields["cadre"]
+        cadre.queryset = cadre_choices(actor=user)
+        cadre.suggest(cadre_suggestions(actor=user, choices=cadre.queryset, household=household))
 
 
 class AssignmentBulkForm(AssignmentForm):
@@ -108,9 +106,11 @@ class VisitForm(ScopedModelForm):
             "photo": forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png"}),
         }
 
-    def __init__(self, *args, current_cadre=None, **kwargs):
+    def __init__(self, *args, current_cadre=None, household: Household | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["cadre"].queryset = cadre_choices(actor=self.user, include=current_cadre)
+        cadre = self.fields["cadre"]
+        cadre.queryset = cadre_choices(actor=self.user, include=current_cadre)
+        cadre.suggest(cadre_suggestions(actor=self.user, choices=cadre.queryset, household=household))
         self.fields["date"].initial = date.today
         self.fields["photo"].help_text = "可选，JPEG 或 PNG，不超过10 MB"
         if current_cadre is not None:

@@ -20,8 +20,9 @@ from ..models import (
     Monitoring,
     MonitoringStage,
 )
+from ..selectors.cadres import cadre_suggestions
 from ..selectors.measures import parse_household_numbers
-from .fields import GroupedCategoryField
+from .fields import CadreChoiceField, GroupedCategoryField
 from .fields import year_choices as _year_choices
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -55,7 +56,7 @@ class MeasureForm(ScopedModelForm):
     class Meta:
         model = Measure
         fields = ["year", "category", "member", "content", "amount", "planned_date", "done_date", "status", "cadre"]
-        field_classes = {"category": GroupedCategoryField}
+        field_classes = {"category": GroupedCategoryField, "cadre": CadreChoiceField}
         widgets = {"planned_date": DATE, "done_date": DATE, "year": forms.Select}
         help_texts = {
             "member": "措施落实到具体成员时选择（如教育、健康类），否则留空",
@@ -77,9 +78,9 @@ class MeasureForm(ScopedModelForm):
             Q(left_date__isnull=True) | Q(pk=instance.member_id)
         ).order_by("pk")
         self.fields["member"].empty_label = "（全户）"
-        self.fields["cadre"].queryset = self.fields["cadre"].queryset.filter(
-            Q(active=True) | Q(pk=instance.cadre_id)
-        ).order_by("name", "pk")
+        cadre = self.fields["cadre"]
+        cadre.queryset = cadre.queryset.filter(Q(active=True) | Q(pk=instance.cadre_id)).order_by("name", "pk")
+        cadre.suggest(cadre_suggestions(actor=self.user, choices=cadre.queryset, household=household))
         self.fields["amount"].widget.attrs["min"] = "0"
         self.fields["amount"].widget.attrs["step"] = "0.01"
 
@@ -105,7 +106,7 @@ class MeasureBulkForm(ChineseFormMixin, forms.Form):
     status = forms.ChoiceField(label="状态", choices=MeasureStatus.choices, initial=MeasureStatus.PLANNED)
     planned_date = forms.DateField(label="计划日期", required=False, widget=DATE)
     done_date = forms.DateField(label="落实日期", required=False, widget=DATE, help_text="状态为“已落实”时必填")
-    cadre = forms.ModelChoiceField(label="责任人", required=False, queryset=Cadre.objects.all())
+    cadre = CadreChoiceField(label="责任人", required=False, queryset=Cadre.objects.none())
     numbers = forms.CharField(
         label="户编号", required=False, widget=forms.Textarea(attrs={"rows": 8, "placeholder": "每行一个户编号"}),
         help_text="每行一个，也可用逗号或空格分隔；须为您管辖范围内的户",
@@ -131,8 +132,10 @@ class MeasureBulkForm(ChineseFormMixin, forms.Form):
         self.fields["village"].queryset = areas.filter(level=AreaLevel.VILLAGE)
         self.fields["township"].empty_label = "不限"
         self.fields["village"].empty_label = "不限"
-        self.fields["cadre"].queryset = restrict(Cadre, user, "view").filter(active=True).order_by("name", "pk")
-        self.fields["cadre"].empty_label = "（不指定）"
+        cadre = self.fields["cadre"]
+        cadre.queryset = restrict(Cadre, user, "view").filter(active=True).order_by("name", "pk")
+        cadre.empty_label = "（不指定）"
+        cadre.suggest(cadre_suggestions(actor=user, choices=cadre.queryset))
         self.fields["category"].set_grouped_choices()
         self.fields["has_category"].set_grouped_choices("不限")
 

@@ -72,6 +72,31 @@ def cadre_choices(*, actor, include: Cadre | None = None) -> QuerySet[Cadre]:
     return visible.filter(active).order_by("name", "pk")
 
 
+CADRE_SEARCH_LIMIT = 20
+CADRE_SUGGESTIONS = 8
+
+
+def cadre_search(*, actor: User, query: str, limit: int = CADRE_SEARCH_LIMIT) -> list[Cadre]:
+    """Up to ``limit`` + 1 cadres of ``cadre_choices`` whose name, unit or
+    phone contains ``query`` (the extra one tells the picker there are more)."""
+    cadres = cadre_choices(actor=actor)
+    query = query.strip()
+    if query:
+        cadres = cadres.filter(Q(name__contains=query) | Q(unit__contains=query) | Q(phone__contains=query))
+    return list(cadres[: limit + 1])
+
+
+def cadre_suggestions(*, actor: User, choices: QuerySet[Cadre], household: Household | None = None) -> QuerySet[Cadre]:
+    """A few cadres worth offering before any search, among ``choices``: the
+    household's (current and past pairings), or without a household those
+    the actor's area paired most recently. Lazy: read only when shown."""
+    if household is not None:
+        paired = Assignment.objects.filter(household=household)
+    else:
+        paired = restrict(Assignment, actor).order_by("-pk")[:50]
+    return choices.filter(pk__in=paired.values("cadre_id"))[:CADRE_SUGGESTIONS]
+
+
 def cadre_assignments(*, actor, cadre: Cadre) -> list[Assignment]:
     """The cadre's pairings with households inside the actor's area, current first."""
     return list(

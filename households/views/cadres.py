@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views import View
@@ -15,6 +15,7 @@ from povertyrelief.permissions import restrict
 from povertyrelief.views_base import ScopedCreateView, ScopedMixin, ScopedUpdateView, ServiceFormView
 
 from ..forms.cadres import AssignmentBulkForm, AssignmentEndForm, AssignmentForm, CadreForm, VisitForm
+from ..forms.fields import cadre_label
 from ..models import Assignment, Cadre, HouseholdStatus, UnitLevel, Visit
 from ..selectors import cadres as selectors
 from ..selectors.registry import household_get
@@ -45,6 +46,20 @@ class CadreListView(ScopedMixin, View):
                 "sort": request.GET.get("sort", ""),
             },
         )
+
+
+class CadreOptionsView(ScopedMixin, View):
+    """The cadre picker's search (static/js/cadre_search.js): at most
+    CADRE_SEARCH_LIMIT in-post cadres the user may pick whose name, unit or
+    phone contains ``q``, as ``{"results": [{"id", "label"}], "more": bool}``."""
+
+    def get(self, request):
+        limit = selectors.CADRE_SEARCH_LIMIT
+        cadres = selectors.cadre_search(actor=request.user, query=request.GET.get("q", "")[:50], limit=limit)
+        return JsonResponse({
+            "results": [{"id": cadre.pk, "label": cadre_label(cadre)} for cadre in cadres[:limit]],
+            "more": len(cadres) > limit,
+        })
 
 
 class CadreDetailView(ScopedMixin, View):
@@ -87,6 +102,9 @@ class AssignmentCreateView(ServiceFormView):
 
     def get_object(self):
         return household_get(actor=self.request.user, pk=self.kwargs["pk"], action=self.action)
+
+    def get_form_kwargs_extra(self) -> dict:
+        return {"household": self.object}
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(household=self.object, current=_current_assignment(self.object), **kwargs)
@@ -213,7 +231,7 @@ class VisitCreateView(ServiceFormView):
         return household
 
     def get_form_kwargs_extra(self) -> dict:
-        extra = {"current_cadre": self.current.cadre if self.current else None}
+        extra = {"current_cadre": self.current.cadre if self.current else None, "household": self.object}
         if self.request.method == "POST":
             extra["instance"] = Visit(household=self.object)
         return extra

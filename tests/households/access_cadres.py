@@ -33,6 +33,8 @@ def _visit(household, area):
 CASES = {
     "households:cadre_list": Case(VIEWERS),
     "households:cadre_create": Case(CHANGERS),
+    # The cadre picker's search; what it finds is scoped (test_cadre_picker.py).
+    "households:cadre_options": Case(VIEWERS),
     # A cadre registered in village X / township B.
     "households:cadre_detail": Case(
         VIEWERS, in_x=lambda c: _cadre(c.areas.village_x), in_b=lambda c: _cadre(c.areas.township_b)

@@ -68,9 +68,15 @@ def test_the_same_cadre_again_and_a_future_date_are_refused(personas, households
 
 
 def test_inactive_cadres_are_not_offered(client_for, personas, households, cadres):
+    Assignment.objects.create(household=households.x, cadre=cadres.old, start_date=date(2023, 1, 1), end_date=date(2023, 6, 1))
+    Assignment.objects.create(household=households.x, cadre=cadres.new, start_date=date(2023, 6, 1), end_date=date(2024, 1, 1))
     Cadre.objects.filter(pk=cadres.old.pk).update(active=False)
-    page = client_for(personas.village_x).get(reverse("households:assignment_create", args=[households.x.pk])).content.decode()
+    client = client_for(personas.village_x)
+    # The household's earlier cadres are suggested, the one no longer in post is not.
+    page = client.get(reverse("households:assignment_create", args=[households.x.pk])).content.decode()
     assert "新帮扶" in page and "老帮扶" not in page
+    found = client.get(reverse("households:cadre_options"), {"q": "帮扶"}).json()["results"]
+    assert [cadre["label"] for cadre in found] == ["新帮扶（县水利局，科员）"]
 
 
 def test_pairing_is_audited_with_the_actor(personas, households, cadres):

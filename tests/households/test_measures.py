@@ -186,10 +186,11 @@ def test_only_cadres_in_reach_can_be_made_responsible(client_for, personas, hous
     own = Cadre.objects.create(name="刘帮扶", unit="城关镇政府", unit_level="乡镇", phone="13900000001", area=areas.township_a)
     other = Cadre.objects.create(name="陈帮扶", unit="清河镇政府", unit_level="乡镇", phone="13900000002", area=areas.township_b)
     client = client_for(personas.village_x)
-    page = client.get(reverse("households:measure_create", args=[households.x.pk])).content.decode()
-    assert "刘帮扶" in page and "陈帮扶" not in page
+    found = client.get(reverse("households:cadre_options"), {"q": "帮扶"}).json()["results"]
+    assert [cadre["id"] for cadre in found] == [own.pk]
     response = client.post(reverse("households:measure_create", args=[households.x.pk]), measure_form(cadre=other.pk))
     assert response.status_code == 200 and not Measure.objects.exists()
+    assert "选择一个有效的选项" in response.content.decode()
     response = client.post(reverse("households:measure_create", args=[households.x.pk]), measure_form(cadre=own.pk))
     assert response.status_code == 302 and Measure.objects.get().cadre == own
 
