@@ -62,7 +62,7 @@
     var pending = null;
 
     box.type = "search";
-    box.className = "form-control form-control-sm mb-1";
+    box.className = select.classList.contains("form-select-sm") ? "form-control form-control-sm mb-1" : "form-control mb-1";
     box.placeholder = PLACEHOLDER;
     box.autocomplete = "off";
     box.setAttribute("aria-label", PLACEHOLDER);
