@@ -13,6 +13,7 @@ urlpatterns = [
     path("reviews/<int:pk>/", views.review_detail, name="review_detail"),
     path("reviews/<int:pk>/verify/", views.review_verify, name="review_verify"),
     path("reviews/<int:pk>/consent/", views.review_consent, name="review_consent"),
+    path("reviews/<int:pk>/consent-form.pdf", views.review_consent_form_pdf, name="review_consent_form_pdf"),
     path("reviews/<int:pk>/publicity/start/", views.review_publicity_start, name="review_publicity_start"),
     path("reviews/<int:pk>/publicity/end/", views.review_publicity_end, name="review_publicity_end"),
     path("reviews/<int:pk>/objections/new/", views.objection_create, name="objection_create"),

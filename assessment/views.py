@@ -7,16 +7,18 @@ review is read; a review outside the actor's area is a 404."""
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.core.paginator import Paginator
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views import View
 
+from households.views.printing import pdf_response
 from povertyrelief.audit import history_for
 from povertyrelief.views_base import ScopedMixin, ServiceFormView
 
-from . import selectors, services
+from . import printing, selectors, services
 from .filters import ExitReviewFilter, VillageFilter, exit_year
 from .forms import (
     ChecklistItemForm,
@@ -74,7 +76,22 @@ class ReviewDetailView(ScopedMixin, View):
             "history": history_for(review),
             "next_url": _step_url(review) if following and user.can(services.STAGE_ACTION[following]) else None,
             "can_object": review.stage == ExitStage.PUBLICITY and user.can(services.OBJECTION_ACTION),
+            "can_print_consent": printing.consent_form_refusal(review) is None,
         })
+
+
+class ReviewConsentFormPdfView(ScopedMixin, View):
+    """/assessment/reviews/<pk>/consent-form.pdf: the 户主认可书 to sign, once
+    入户核实 is done; before that, back to the review with the reason."""
+
+    def get(self, request, pk):
+        review = selectors.review_get(actor=request.user, pk=pk)
+        refusal = printing.consent_form_refusal(review)
+        if refusal:
+            messages.error(request, refusal)
+            return redirect(review)
+        content = printing.consent_form_pdf(actor=request.user, review=review, request=request)
+        return pdf_response(content, f"{review.year}年户主认可书_{review.household.number}_{review.household.head_name}.pdf")
 
 
 STEP_URLS = {
@@ -490,6 +507,7 @@ class ChecklistItemView(ServiceFormView):
 
 review_list = ReviewListView.as_view()
 review_detail = ReviewDetailView.as_view()
+review_consent_form_pdf = ReviewConsentFormPdfView.as_view()
 review_propose = ReviewProposeView.as_view()
 review_verify = ReviewVerifyView.as_view()
 review_consent = ReviewConsentView.as_view()

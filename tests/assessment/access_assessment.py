@@ -20,6 +20,18 @@ def _review(ctx, household, stage="proposed"):
     )
 
 
+def _verified(ctx, household):
+    """A review verified with its criteria saved: the 户主认可书 prints."""
+    from assessment.models import ExitReview
+
+    review = _review(ctx, household, stage="verified")
+    criteria = [{"key": key, "label": key, "ok": True, "reason": "达标"} for key in ("income", "food", "clothing")]
+    ExitReview.objects.filter(pk=review.pk).update(
+        verified_on=date(2024, 9, 2), food_secure=True, clothing_secure=True, criteria=criteria
+    )
+    return review
+
+
 def _objection(ctx, household):
     from assessment.models import ExitObjection
 
@@ -67,6 +79,7 @@ CASES = {
     "assessment:review_propose": Case(VILLAGE),
     "assessment:publicity_batch": Case(VILLAGE),
     "assessment:review_verify": Case(VILLAGE, in_x=_x(_review), in_b=_b(_review)),
+    "assessment:review_consent_form_pdf": Case(VIEWERS, in_x=_x(_verified), in_b=_b(_verified)),
     "assessment:review_consent": Case(VILLAGE, in_x=_x(_review, stage="verified"), in_b=_b(_review, stage="verified")),
     "assessment:review_publicity_start": Case(VILLAGE, in_x=_x(_review, stage="consented"), in_b=_b(_review, stage="consented")),
     "assessment:review_publicity_end": Case(VILLAGE, in_x=_x(_review, stage="publicity"), in_b=_b(_review, stage="publicity")),
