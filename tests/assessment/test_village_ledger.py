@@ -121,3 +121,21 @@ def test_export_ledger_village_exits_writes_the_file(tmp_path, areas, announced)
     rows = rows_by_village(openpyxl.load_workbook(out).active)
     assert rows["张家沟村"]["当前环节"] == "公告退出" and rows["张家沟村"]["申请时贫困发生率(%)"] == pytest.approx(0.08)
     assert Decimal(str(rows["张家沟村"]["退出上限(%)"])) > 0
+
+
+def test_a_large_ledger_is_written_in_the_background_for_the_year_asked(
+    client_for, personas, announced, settings, django_capture_on_commit_callbacks
+):
+    from povertyrelief.models import Job
+
+    settings.EXPORT_SYNC_MAX_ROWS = 1
+    client = client_for(personas.township_a)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.get(reverse("exports:village-exits"), {"year": str(YEAR - 1)})
+    job = Job.objects.get()
+    assert response.status_code == 302 and response["Location"] == reverse("job_detail", args=[job.pk])
+    job.refresh_from_db()
+    assert job.status == Job.Status.DONE and job.total == 2
+    sheet = open_xlsx(client.get(reverse("job_download", args=[job.pk])))
+    assert f"贫困村退出台账（{YEAR - 1}年" in sheet["A1"].value
+    assert rows_by_village(sheet)["张家沟村"]["当前环节"] == "未申请"
