@@ -136,9 +136,6 @@ class VillageExitLedger(Exporter):
 
     extra_fields = ("exit_record__stage",)
 
-    def filters_from_request(self, request) -> dict:
-        return {key: request.GET.get(key) for key in request.GET if key != "page"}
-
     def write(self, target, *, actor, filters, **options) -> int:
         # Every row is the year's standing: the title names the year.
         self.year = exit_year((filters or {}).get("year"))
