@@ -1,7 +1,7 @@
 from django import forms
 
-from povertyrelief.permissions import restrict
-from villages.models import Area, AreaLevel
+from villages.models import AreaLevel
+from villages.selectors import area_options
 
 from .models import AnnualTarget
 
@@ -15,7 +15,7 @@ class TargetsForm(forms.Form):
     def __init__(self, *args, user, year: int, **kwargs):
         super().__init__(*args, **kwargs)
         self.year = year
-        self.townships = list(restrict(Area, user, "manage").filter(level=AreaLevel.TOWNSHIP).order_by("code"))
+        self.townships = list(area_options(actor=user, action="manage", level=AreaLevel.TOWNSHIP))
         existing = {t.township_id: t for t in AnnualTarget.objects.restrict(user, "manage").filter(year=year)}
         self.rows = []
         for township in self.townships:

@@ -11,7 +11,8 @@ from django.utils import timezone
 from households.models import Household, Measure
 from povertyrelief.forms import ChineseFormMixin
 from povertyrelief.permissions import restrict
-from villages.models import Area, AreaLevel
+from villages.fields import AreaChoiceField, AreaMultipleChoiceField
+from villages.models import AreaLevel
 
 from .models import AllocationTarget, FundSource, Project, ProjectStage
 
@@ -37,14 +38,11 @@ class SourceForm(ChineseFormMixin, forms.ModelForm):
             self.fields["year"].initial = timezone.localdate().year
 
 
-class VillagesField(forms.ModelMultipleChoiceField):
-    def label_from_instance(self, area):
-        return f"{area.parent.name if area.parent_id else ''} {area.name}".strip()
-
-
 class ProjectForm(ChineseFormMixin, forms.ModelForm):
-    villages = VillagesField(label="实施村", queryset=Area.objects.none(), required=False, widget=forms.SelectMultiple(attrs={"size": 8}),
-                             help_text="可多选；不选则为本级（乡镇或县）项目")
+    villages = AreaMultipleChoiceField(
+        label="实施村", level=AreaLevel.VILLAGE, action="fund_record", required=False, widget=forms.SelectMultiple(attrs={"size": 8}),
+        help_text="可多选；不选则为本级（乡镇或县）项目",
+    )
     beneficiary_numbers = forms.CharField(
         label="受益建档立卡户（户编号）", required=False, widget=forms.Textarea(attrs={"rows": 3}),
         help_text="每行一个户编号，用于项目公示（只公示户主姓名和所在村）",
@@ -63,9 +61,7 @@ class ProjectForm(ChineseFormMixin, forms.ModelForm):
         kwargs.setdefault("instance", obj)
         super().__init__(*args, **kwargs)
         self.user = user
-        self.fields["villages"].queryset = (
-            restrict(Area, user, "fund_record").filter(level=AreaLevel.VILLAGE).select_related("parent").order_by("code")
-        )
+        self.fields["villages"].offer_to(user)
         if obj is not None and obj.pk:
             self.fields["villages"].initial = list(obj.villages.all())
             self.fields["beneficiary_numbers"].initial = "\n".join(obj.beneficiaries.values_list("number", flat=True))
@@ -97,7 +93,7 @@ class AllocationForm(ChineseFormMixin, forms.Form):
     target = forms.ChoiceField(label="分配对象", choices=AllocationTarget.choices, widget=forms.RadioSelect)
     project = forms.ModelChoiceField(label="项目", queryset=Project.objects.none(), required=False,
                                      help_text="已批准、尚未验收的项目")
-    village = forms.ModelChoiceField(label="村", queryset=Area.objects.none(), required=False)
+    village = AreaChoiceField(label="村", level=AreaLevel.VILLAGE, action="fund_manage", required=False)
     measures = forms.ModelMultipleChoiceField(
         label="帮扶措施", queryset=Measure.objects.none(), required=False, widget=forms.CheckboxSelectMultiple,
         help_text="每项按其尚未分配的金额计入",
@@ -115,7 +111,7 @@ class AllocationForm(ChineseFormMixin, forms.Form):
             .filter(stage__in=[ProjectStage.APPROVED, ProjectStage.IN_PROGRESS, ProjectStage.COMPLETED])
             .order_by("-year", "name")
         )
-        self.fields["village"].queryset = restrict(Area, user, "fund_manage").filter(level=AreaLevel.VILLAGE).order_by("code")
+        self.fields["village"].offer_to(user)
         self.fields["date"].initial = timezone.localdate()
         measure_filter = measure_filter or {}
         measures = Measure.objects.none()

@@ -32,8 +32,8 @@ from .models import Area, AreaLevel
 from .selectors import area_options_by_level
 
 
-class AreaChoiceField(fields.ChoiceField):
-    """An area drop-down: a submitted pk is checked against the choices and
+class AreaFilterField(fields.ChoiceField):
+    """A list filter's area drop-down: a submitted pk is checked against the choices and
     cleans to the Area the options already hold (no query of its own)."""
 
     def __init__(self, *args, areas, **kwargs):
@@ -50,7 +50,7 @@ class AreaChoiceField(fields.ChoiceField):
 
 
 class AreaChoiceFilter(django_filters.ChoiceFilter):
-    field_class = AreaChoiceField
+    field_class = AreaFilterField
 
 
 class SearchFilter(django_filters.CharFilter):
@@ -74,8 +74,8 @@ class SearchFilter(django_filters.CharFilter):
 def area_picker_label(area: Area) -> str:
     """An area in a one-list picker of townships and villages: a village
     after its township, a township as all of it."""
-    if area.level == AreaLevel.VILLAGE and area.parent is not None:
-        return f"{area.parent.name} {area.name}"
+    if area.level == AreaLevel.VILLAGE:
+        return f"{area.parent.name} {area.name}" if area.parent is not None else area.name
     return f"{area.name}（全乡镇）"
 
 

@@ -3,13 +3,14 @@ from django import forms
 from povertyrelief.forms import ChineseFormMixin, ScopedModelForm
 from povertyrelief.validators import validate_phone
 
-from .models import Area, WorkTeam
+from .fields import AreaChoiceField
+from .models import Area, AreaLevel, WorkTeam
 
 PHONE_HELP = "11位手机号或 0915-1234567 形式的座机号"
 
 
 class WorkTeamForm(ScopedModelForm):
-    scoped_fields = {"village": "change"}
+    village = AreaChoiceField(label="村", level=AreaLevel.VILLAGE, action="change")
 
     class Meta:
         model = WorkTeam
@@ -33,7 +34,7 @@ class WorkTeamForm(ScopedModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["village"].queryset = self.fields["village"].queryset.filter(level="village")
+        self.fields["village"].offer_to(self.user)
         for name in ("leader_phone", "first_secretary_phone"):
             self.fields[name].help_text = PHONE_HELP
 

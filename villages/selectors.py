@@ -31,13 +31,13 @@ def area_tree(*, actor) -> list[dict]:
     return tree
 
 
-def area_options(*, actor, action: str = "view", county: bool = False) -> QuerySet[Area]:
+def area_options(*, actor, action: str = "view", county: bool = False, level: str | None = None) -> QuerySet[Area]:
     """The areas every area drop-down offers: the townships and villages
-    (with ``county``, the county too) the actor may ``action``, in code
-    order. A drop-down of model choices takes it, or one level of it, as its
-    queryset; one showing townships and villages apart reads it once
-    through ``area_options_by_level``."""
-    levels = [AreaLevel.TOWNSHIP, AreaLevel.VILLAGE] + ([AreaLevel.COUNTY] if county else [])
+    (with ``county``, the county too; with ``level``, only that level) the
+    actor may ``action``, in code order. A form's drop-down takes it through
+    ``villages.fields.AreaChoiceField``; one showing townships and villages
+    apart reads it once through ``area_options_by_level``."""
+    levels = [level] if level else [AreaLevel.TOWNSHIP, AreaLevel.VILLAGE] + ([AreaLevel.COUNTY] if county else [])
     return restrict(Area, actor, action).filter(level__in=levels).order_by("code")
 
 

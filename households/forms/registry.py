@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from povertyrelief.forms import EMPTY_LABEL, ChineseFormMixin, ScopedModelForm, add_service_errors
 from povertyrelief.masking import keep_placeholder, mask_value
 from povertyrelief.validators import normalise_id_number, validate_id_number
+from villages.fields import AreaChoiceField
 from villages.models import AreaLevel
 
 from ..models import Household, LeaveReason, Member, Relation
@@ -92,8 +93,7 @@ class HouseholdForm(ScopedModelForm):
     the ``version`` it was opened at, so a later save cannot overwrite
     someone else's."""
 
-    scoped_fields = {"village": "change"}
-
+    village = AreaChoiceField(label="行政村", level=AreaLevel.VILLAGE, action="change")
     head_name = forms.CharField(label="户主姓名", max_length=30)
     head_id_number = forms.CharField(label="户主身份证号", required=False, help_text=ID_HELP, widget=ID_INPUT)
     head_disability_cert_number = forms.CharField(
@@ -119,9 +119,7 @@ class HouseholdForm(ScopedModelForm):
         chinese_blank_choices(self)
         self.creating = self.instance.pk is None
         self.kept, self.masked = {}, {}
-        village = self.fields["village"]
-        village.queryset = village.queryset.filter(level=AreaLevel.VILLAGE).select_related("parent").order_by("code")
-        village.label_from_instance = lambda area: f"{area.parent.name if area.parent else ''} {area.name}".strip()
+        self.fields["village"].offer_to(user)
         if self.creating:
             del self.fields["version"]
         else:

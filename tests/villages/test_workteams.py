@@ -1,7 +1,7 @@
 import pytest
 from django.urls import reverse
 
-from villages.models import WorkTeam
+from villages.models import Area, WorkTeam
 
 pytestmark = pytest.mark.django_db
 
@@ -18,10 +18,11 @@ FORM = {
 }
 
 
-def test_village_dropdown_lists_only_villages_in_the_users_area(client_for, personas):
+def test_village_dropdown_lists_only_villages_in_the_users_area(client_for, personas, areas):
     page = client_for(personas.township_a).get(reverse("villages:workteam_create")).content.decode()
-    assert "张家沟村" in page and "李家湾村" in page
-    assert "王家坪村" not in page and "城关镇" not in page.split("<select")[1].split("</select>")[0]
+    village_select = page.split("<select")[1].split("</select>")[0]
+    assert "城关镇 张家沟村" in village_select and "城关镇 李家湾村" in village_select
+    assert "王家坪村" not in page and f'value="{areas.township_a.pk}"' not in village_select
 
 
 def test_creating_a_team_in_another_township_is_refused(client_for, personas, areas):
@@ -39,7 +40,10 @@ def test_moving_a_team_out_of_scope_is_rolled_back(personas, areas, work_teams, 
     from villages.views import WorkTeamUpdateView
 
     class LeakyForm(WorkTeamForm):
-        scoped_fields = {}  # simulates a form that forgot to scope its drop-down
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            # simulates a drop-down that offers every village
+            self.fields["village"].queryset = Area.objects.filter(level="village")
 
     request = rf.post("/", {**FORM, "village": areas.village_z.pk})
     request.user = personas.village_x
