@@ -18,7 +18,10 @@ class ChineseFormMixin:
         for field in self.fields.values():
             if isinstance(field, forms.ModelChoiceField) and field.empty_label is not None:
                 field.empty_label = EMPTY_LABEL
-            elif isinstance(field, forms.ChoiceField):
+            elif isinstance(field, forms.ChoiceField) and not isinstance(field, forms.ModelChoiceField):
+                # A model field without an empty label (multiple choice, or
+                # required with an initial) keeps its queryset: a fixed list
+                # would run the query now and hide the one the form sets later.
                 field.choices = [
                     (value, EMPTY_LABEL if value == "" else label) for value, label in field.choices
                 ]

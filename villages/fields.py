@@ -25,10 +25,6 @@ class AreaFieldMixin:
 
     def offer_to(self, actor) -> None:
         """Offer the areas of ``level`` the actor may ``action``."""
-        # A form's __init__ may already have turned the choices into a list
-        # (ChineseFormMixin does, for a multiple choice: it has no empty
-        # label), which would hide the queryset: the areas decide.
-        self.__dict__.pop("_choices", None)
         self.queryset = area_options(actor=actor, action=self.action, level=self.level).select_related("parent")
 
     def label_from_instance(self, area: Area) -> str:

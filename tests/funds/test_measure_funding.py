@@ -43,3 +43,15 @@ def test_a_measure_without_funds_shows_a_dash_on_the_household_page(client_for, 
     Measure.objects.create(household=households.x, year=2024, category=category, content="村保洁员", amount=6000)
     page = client_for(personas.village_x).get(households.x.get_absolute_url()).content.decode()
     assert "<th>资金来源</th>" in page
+
+
+def test_the_allocation_form_lists_the_villages_measures_to_tick(client_for, personas, households):
+    from django.urls import reverse
+
+    from households.models import Measure, MeasureCategory
+
+    category = MeasureCategory.objects.get(group="教育扶贫", name="雨露计划")
+    Measure.objects.create(household=households.x, year=2024, category=category, content="雨露计划补助", amount=3000)
+    url = reverse("funds:allocation_create") + f"?village={households.x.village_id}&year=2024"
+    page = client_for(personas.county_admin).get(url).content.decode()
+    assert f"{households.x.head_name}户（{households.x.number}）雨露计划：雨露计划补助，3,000.00 元" in page
