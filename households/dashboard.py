@@ -32,7 +32,7 @@ from villages.models import Area
 
 from .models import Assignment, CardPrint, Household, HouseholdStatus, Measure, MeasureGroup, MeasureStatus, Monitoring
 from .selectors.income import standard_in_force
-from .selectors.measures import monitoring_overdue_q
+from .selectors.monitoring import monitoring_overdue_q
 
 POOR = (HouseholdStatus.NOT_OUT, HouseholdStatus.RETURNED)
 EXITED = (HouseholdStatus.OUT_WITH_POLICY, HouseholdStatus.OUT_NO_POLICY)

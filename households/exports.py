@@ -25,7 +25,8 @@ from .models import (
 )
 from .selectors.cadres import assignment_list
 from .selectors.income import county_province, income_list, line_comparison
-from .selectors.measures import measure_filterset, measure_list, monitoring_filterset, monitoring_list
+from .selectors.measures import measure_filterset, measure_list
+from .selectors.monitoring import monitoring_filterset, monitoring_list
 from .selectors.registry import household_list
 from .tables import HOUSEHOLD_TABLE, STATUS, household_columns, township_column, village_column
 

@@ -26,7 +26,7 @@ from .. import rules
 from ..filters import DEFAULT_ORDER, SORTS, HouseholdFilter, filter_by_id_number
 from ..models import Household, Member
 from .income import income_rows, standards_by_year
-from .measures import monitoring_overdue_cutoff
+from .monitoring import monitoring_overdue_cutoff
 
 
 def household_filterset(*, actor, filters: dict) -> HouseholdFilter:

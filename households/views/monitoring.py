@@ -13,15 +13,20 @@ from django.views import View
 from povertyrelief.permissions import restrict
 from povertyrelief.views_base import ScopedMixin, ServiceFormView
 
-from ..forms.measures import (
+from ..forms.monitoring import (
     MonitoringCreateForm,
     MonitoringEliminateForm,
     MonitoringStepForm,
     MonitoringUpdateForm,
 )
 from ..models import Monitoring, MonitoringStage
-from ..selectors.measures import monitoring_filterset, monitoring_list, monitoring_overdue_days, monitoring_totals
-from ..selectors.monitoring import monitoring_get
+from ..selectors.monitoring import (
+    monitoring_filterset,
+    monitoring_get,
+    monitoring_list,
+    monitoring_overdue_days,
+    monitoring_totals,
+)
 from ..selectors.registry import household_get
 from ..services.monitoring import (
     STEP_ACTION,

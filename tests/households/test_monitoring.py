@@ -353,7 +353,7 @@ def test_the_overdue_deadline_is_the_years_setting(personas, households):
     from datetime import date
 
     from households.models import AnnualStandard
-    from households.selectors.measures import monitoring_overdue_cutoff
+    from households.selectors.monitoring import monitoring_overdue_cutoff
 
     today = date(2025, 6, 30)
     assert monitoring_overdue_cutoff(today) == date(2025, 6, 15)
