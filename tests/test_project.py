@@ -111,14 +111,14 @@ def test_seed_demo_runs_with_debug_on_or_when_forced(settings):
 
 def test_time_zone_language_and_static_assets_are_local():
     assert settings.TIME_ZONE == "Asia/Shanghai" and settings.LANGUAGE_CODE == "zh-hans"
-    for asset in ("vendor/bootstrap/bootstrap.min.css", "vendor/bootstrap/bootstrap.bundle.min.js", "vendor/htmx/htmx.min.js", "fonts/NotoSansSC-Regular.otf"):
+    for asset in ("vendor/bootstrap/bootstrap.min.css", "vendor/bootstrap/bootstrap.bundle.min.js", "vendor/htmx/htmx.min.js", "fonts/NotoSansSC-Regular.ttf"):
         assert finders.find(asset), asset
 
 
 def test_bundled_font_covers_rare_name_characters():
     from fontTools.ttLib import TTFont
 
-    cmap = TTFont(finders.find("fonts/NotoSansSC-Regular.otf")).getBestCmap()
+    cmap = TTFont(finders.find("fonts/NotoSansSC-Regular.ttf")).getBestCmap()
     for char in "堃喆燊犇淼鑫秦川县":
         assert ord(char) in cmap, char
 

@@ -118,8 +118,8 @@ def test_the_fetcher_serves_the_print_stylesheet_and_the_bundled_fonts():
     fetcher = pdf.StaticOnlyURLFetcher()
     css = fetcher.fetch("https://pdf.invalid/static/css/print.css")
     assert b"@font-face" in css.read() and css.content_type == "text/css"
-    font = fetcher.fetch("https://pdf.invalid/static/fonts/NotoSansSC-Regular.otf")
-    assert font.read(4) == b"OTTO"
+    font = fetcher.fetch("https://pdf.invalid/static/fonts/NotoSansSC-Regular.ttf")
+    assert font.read(4) == b"\x00\x01\x00\x00"  # TrueType outlines
 
 
 @pytest.mark.parametrize(
@@ -162,6 +162,20 @@ def test_rare_name_characters_print_in_the_bundled_font_with_a_bold_face():
     # Only the bundled faces are embedded (no system fallback that lacks 堃).
     assert fonts and all("PR-Sans-SC" in name for name in fonts)
     assert any("Bold" in name for name in fonts)
+
+
+def test_both_faces_are_embedded_as_truetype_so_every_pdf_reader_shows_them():
+    """The subset of a CFF (.otf) face printed blank in MuPDF-based readers
+    (SumatraPDF, common on office PCs) though PDFium showed it: every embedded
+    face is TrueType (FontFile2), none CFF (FontFile3)."""
+    content = pdf.render_ledger_pdf("贫困户花名册", "张家沟村", ["户主", "人口"], [["张堃", 3]])
+    files = set()
+    for page in PdfReader(BytesIO(content)).pages:
+        for font in page["/Resources"]["/Font"].values():
+            for descendant in font.get_object()["/DescendantFonts"]:
+                descriptor = descendant.get_object()["/FontDescriptor"].get_object()
+                files |= {key for key in ("/FontFile", "/FontFile2", "/FontFile3") if key in descriptor}
+    assert files == {"/FontFile2"}
 
 
 # --- 明白卡 content ------------------------------------------------------------------
