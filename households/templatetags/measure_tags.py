@@ -40,14 +40,18 @@ def open_case(monitorings):
 
 
 @register.filter
-def monitoring_step_url(monitoring) -> str:
+def monitoring_step_url(monitoring, user=None) -> str:
     """The page taking the case's next identification step (村, 乡镇 or 县),
-    or the village page for a case whose identification is over."""
+    or the village page for a case whose identification is over; given a
+    user, "" when the step belongs to another level than theirs (its page
+    would refuse them)."""
     from django.urls import reverse
 
     from ..services.monitoring import STEP_ACTION
 
     following = monitoring.next_stage
     level = STEP_ACTION[following] if following else "village_review"
+    if user is not None and not user.can(level):
+        return ""
     name = {"village_review": "monitoring_step", "township_review": "monitoring_township", "county_review": "monitoring_county"}[level]
     return reverse(f"households:{name}", args=[monitoring.pk])
