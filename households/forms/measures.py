@@ -8,8 +8,8 @@ from django.utils import timezone
 
 from povertyrelief.forms import EMPTY_LABEL, ChineseFormMixin, ScopedModelForm
 from povertyrelief.permissions import restrict
+from villages.fields import AreaChoiceField
 from villages.models import AreaLevel
-from villages.selectors import area_options
 
 from ..models import (
     Cadre,
@@ -110,8 +110,8 @@ class MeasureBulkForm(ChineseFormMixin, forms.Form):
         help_text="每行一个，也可用逗号或空格分隔；须为您管辖范围内的户",
     )
     use_filter = forms.BooleanField(label="同时加入符合以下条件的户", required=False)
-    township = forms.ModelChoiceField(label="乡镇", required=False, queryset=None)
-    village = forms.ModelChoiceField(label="村", required=False, queryset=None)
+    township = AreaChoiceField(label="乡镇", level=AreaLevel.TOWNSHIP, required=False)
+    village = AreaChoiceField(label="村", level=AreaLevel.VILLAGE, required=False)
     household_status = forms.ChoiceField(label="脱贫状态", required=False, choices=[("", "全部")] + HouseholdStatus.choices)
     monitored = forms.BooleanField(label="仅防返贫监测对象（风险未消除）", required=False)
     has_year = forms.TypedChoiceField(label="已有措施的年度", required=False, coerce=int, empty_value=None)
@@ -125,11 +125,9 @@ class MeasureBulkForm(ChineseFormMixin, forms.Form):
         self.fields["year"].choices = _year_choices(EMPTY_LABEL)
         self.fields["year"].initial = timezone.localdate().year
         self.fields["has_year"].choices = _year_choices("不限")
-        areas = area_options(actor=user)
-        self.fields["township"].queryset = areas.filter(level=AreaLevel.TOWNSHIP)
-        self.fields["village"].queryset = areas.filter(level=AreaLevel.VILLAGE)
-        self.fields["township"].empty_label = "不限"
-        self.fields["village"].empty_label = "不限"
+        for name in ("township", "village"):
+            self.fields[name].offer_to(user)
+            self.fields[name].empty_label = "不限"
         cadre = self.fields["cadre"]
         cadre.queryset = restrict(Cadre, user, "view").filter(active=True).order_by("name", "pk")
         cadre.empty_label = "（不指定）"

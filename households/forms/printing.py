@@ -8,9 +8,8 @@ from django.utils import timezone
 
 from povertyrelief.forms import ChineseFormMixin
 from povertyrelief.models import User
-from villages.filters import area_picker_label
-from villages.models import Area, AreaLevel
-from villages.selectors import area_options
+from villages.fields import AreaChoiceField
+from villages.models import AreaLevel
 
 from ..selectors.printing import card_year
 from ..selectors.publicity import PUBLICITY_KINDS, publicity_min_days
@@ -67,13 +66,12 @@ class CardSelectionForm(CardRecordForm):
 
 
 class CardBatchForm(SmallWidgetsMixin, ChineseFormMixin, forms.Form):
-    area = forms.ModelChoiceField(label="乡镇或村", queryset=Area.objects.none())
+    area = AreaChoiceField(label="乡镇或村", level=None)
     year = YearField()
 
     def __init__(self, *args, user: User, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["area"].queryset = area_options(actor=user).select_related("parent")
-        self.fields["area"].label_from_instance = area_picker_label
+        self.fields["area"].offer_to(user)
 
 
 class HandoverForm(SmallWidgetsMixin, CardSelectionForm):
@@ -83,14 +81,13 @@ class HandoverForm(SmallWidgetsMixin, CardSelectionForm):
 
 class PublicityForm(SmallWidgetsMixin, ChineseFormMixin, forms.Form):
     kind = forms.ChoiceField(label="名单", choices=list(PUBLICITY_KINDS.items()))
-    village = forms.ModelChoiceField(label="村", queryset=Area.objects.none())
+    village = AreaChoiceField(label="村", level=AreaLevel.VILLAGE)
     start = forms.DateField(label="公示开始日期", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     days = forms.IntegerField(label="公示天数", min_value=1, max_value=60, required=False)
 
     def __init__(self, *args, user: User, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["village"].queryset = area_options(actor=user).filter(level=AreaLevel.VILLAGE).select_related("parent")
-        self.fields["village"].label_from_instance = area_picker_label
+        self.fields["village"].offer_to(user)
 
     def clean(self):
         data = super().clean()

@@ -15,10 +15,10 @@ from django.utils.functional import cached_property
 from django.views import View
 from django.views.decorators.cache import never_cache
 
-from povertyrelief.permissions import restrict
 from povertyrelief.privacy import personal_data_access_record
 from povertyrelief.views_base import ScopedMixin, ServiceFormView
-from villages.models import Area, AreaLevel
+from villages.models import AreaLevel
+from villages.selectors import area_options
 
 from ..filters import SORTS, filters_from_request, id_query_store
 from ..forms.registry import (
@@ -106,7 +106,8 @@ class HouseholdCreateView(ServiceFormView):
 
     def get_initial(self):
         village = self.request.GET.get("village", "")
-        if village.isdigit() and restrict(Area, self.request.user, "change").filter(pk=village, level=AreaLevel.VILLAGE).exists():
+        offered = area_options(actor=self.request.user, action="change", level=AreaLevel.VILLAGE)
+        if village.isdigit() and offered.filter(pk=village).exists():
             return {"village": int(village)}
         return {}
 

@@ -8,6 +8,7 @@ import pytest
 from django.urls import reverse
 
 from funds.models import Allocation, Disbursement, DisbursementStatus, Project
+from tests.conftest import make_area
 from tests.funds.conftest import make_allocation, make_project, make_source, record
 
 pytestmark = pytest.mark.django_db
@@ -188,3 +189,25 @@ def test_the_measure_ledger_shows_each_measures_share_and_what_was_paid_for_it(c
     # The household page says where the measure's money came from.
     household_page = client_for(personas.village_x).get(households.x.get_absolute_url())
     assert "省级雨露计划资金（省级财政专项）3,000.00 元" in household_page.content.decode()
+
+
+def test_the_allocation_forms_village_picker_reads_like_its_drop_down_at_any_size(
+    client_for, personas, areas, django_assert_max_num_queries
+):
+    client = client_for(personas.county_admin)
+    url, query = reverse("funds:allocation_create"), {"village": areas.village_y.pk, "year": 2026}
+
+    def picker(response) -> str:
+        return response.content.decode().split('name="village" aria-label="村">')[1].split("</select>")[0]
+
+    with django_assert_max_num_queries(14) as few:
+        response = client.get(url, query)
+    options = picker(response)
+    assert f'<option value="{areas.village_y.pk}" selected>城关镇 李家湾村</option>' in options
+    assert f'<option value="{areas.village_z.pk}">清河镇 王家坪村</option>' in options
+    assert "城关镇 李家湾村" in str(response.context["form"]["village"])
+    for n in range(5):
+        make_area(f"61049910230{n}", f"新{n}村", areas.township_a)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        response = client.get(url, query)
+    assert "城关镇 新4村" in picker(response)

@@ -182,3 +182,11 @@ def test_the_preview_warns_about_households_that_already_have_the_measure(client
     )
     assert preview.context["already"] == 1
     assert "其中 1 户在 2026 年已有“公益岗位”措施" in preview.content.decode()
+
+
+def test_the_filters_area_drop_downs_offer_the_users_areas_a_village_after_its_township(client_for, personas, areas):
+    form = client_for(personas.township_a).get(reverse("households:measure_bulk_add")).context["form"]
+    assert list(form.fields["township"].choices) == [("", "不限"), (areas.township_a.pk, "城关镇")]
+    assert list(form.fields["village"].choices) == [
+        ("", "不限"), (areas.village_x.pk, "城关镇 张家沟村"), (areas.village_y.pk, "城关镇 李家湾村"),
+    ]

@@ -124,6 +124,7 @@ def test_a_village_batch_is_one_pdf_with_one_page_per_household(client_for, pers
 def test_the_batch_page_offers_only_areas_in_reach(client_for, personas, areas):
     page = client_for(personas.township_a).get(reverse("households:card_batch")).content.decode()
     assert "张家沟村" in page and "李家湾村" in page and "王家坪村" not in page
+    assert "城关镇（全乡镇）" in page and "城关镇 张家沟村" in page
 
 
 @pytest.mark.django_db(transaction=True)
