@@ -7,16 +7,14 @@ from django import forms
 from django.utils import timezone
 
 from households.models import Household
-from povertyrelief.forms import ChineseFormMixin
+from povertyrelief.forms import ChineseFormMixin, date_input
 
 from .filters import year_choices
 from .models import ExitReview, ObjectionDecision, ThirdPartyResult, VillageChecklistItem
 
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-
 
 def _date(label: str) -> forms.DateField:
-    return forms.DateField(label=label, widget=DATE, initial=timezone.localdate)
+    return forms.DateField(label=label, widget=date_input(), initial=timezone.localdate)
 
 
 class HouseholdChoices(forms.ModelMultipleChoiceField):

@@ -9,14 +9,13 @@ from django import forms
 from django.utils import timezone
 
 from households.models import Household, Measure
-from povertyrelief.forms import ChineseFormMixin
+from povertyrelief.forms import ChineseFormMixin, date_input
 from povertyrelief.permissions import restrict
 from villages.fields import AreaChoiceField, AreaMultipleChoiceField
 from villages.models import AreaLevel
 
 from .models import AllocationTarget, FundSource, Project, ProjectStage
 
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 MONEY_INPUT = forms.NumberInput(attrs={"step": "0.01", "min": "0.01", "inputmode": "decimal"})
 
 
@@ -28,7 +27,7 @@ class SourceForm(ChineseFormMixin, forms.ModelForm):
     class Meta:
         model = FundSource
         fields = ["year", "level", "name", "document_number", "amount", "budget_subject", "issued_date", "note"]
-        widgets = {"issued_date": DATE, "amount": MONEY_INPUT}
+        widgets = {"issued_date": date_input(), "amount": MONEY_INPUT}
 
     def __init__(self, *args, user, obj=None, **kwargs):
         kwargs.setdefault("instance", obj)
@@ -47,7 +46,7 @@ class ProjectForm(ChineseFormMixin, forms.ModelForm):
         label="受益建档立卡户（户编号）", required=False, widget=forms.Textarea(attrs={"rows": 3}),
         help_text="每行一个户编号，用于项目公示（只公示户主姓名和所在村）",
     )
-    entered_on = forms.DateField(label="入库日期", widget=DATE, required=False, help_text="默认今天")
+    entered_on = forms.DateField(label="入库日期", widget=date_input(), required=False, help_text="默认今天")
 
     class Meta:
         model = Project
@@ -79,7 +78,7 @@ class ProjectForm(ChineseFormMixin, forms.ModelForm):
 
 
 class ProjectAdvanceForm(forms.Form):
-    date = forms.DateField(label="日期", widget=DATE)
+    date = forms.DateField(label="日期", widget=date_input())
     note = forms.CharField(label="说明", max_length=200, required=False)
 
     def __init__(self, *args, obj, **kwargs):
@@ -99,7 +98,7 @@ class AllocationForm(ChineseFormMixin, forms.Form):
         help_text="每项按其尚未分配的金额计入",
     )
     amount = _money_field("分配金额(元)", required=False, help_text="分配到户措施时按措施金额合计，不必填写")
-    date = forms.DateField(label="分配日期", widget=DATE)
+    date = forms.DateField(label="分配日期", widget=date_input())
     document_number = forms.CharField(label="分配文号", max_length=60, required=False)
     purpose = forms.CharField(label="用途", max_length=200, required=False)
 
@@ -144,7 +143,7 @@ class AllocationEditForm(forms.Form):
     measures, whose shares make it up), date, document and purpose."""
 
     amount = _money_field("分配金额(元)")
-    date = forms.DateField(label="分配日期", widget=DATE)
+    date = forms.DateField(label="分配日期", widget=date_input())
     document_number = forms.CharField(label="分配文号", max_length=60, required=False)
     purpose = forms.CharField(label="用途", max_length=200, required=False)
 
@@ -162,7 +161,7 @@ class DisbursementForm(forms.Form):
     the same form posted twice carries the same one and pays once."""
 
     amount = _money_field("拨付金额(元)")
-    date = forms.DateField(label="拨付日期", widget=DATE)
+    date = forms.DateField(label="拨付日期", widget=date_input())
     payee = forms.CharField(label="收款单位或个人", max_length=100)
     voucher_number = forms.CharField(label="凭证号", max_length=40)
     measure = forms.ModelChoiceField(label="对应帮扶措施", queryset=Measure.objects.none(), required=False)

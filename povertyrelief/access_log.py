@@ -15,7 +15,7 @@ from django import forms
 from django.utils import timezone
 
 from .exports import Column, Exporter, Kind, register
-from .forms import ChineseFormMixin
+from .forms import ChineseFormMixin, date_input
 from .models import PersonalDataAccess, User
 from .permissions import area_code_prefix, restrict
 
@@ -67,8 +67,8 @@ def personal_data_access_search(*, actor, filters: dict, action: str = ACTION):
 class AccessLogFilterForm(ChineseFormMixin, forms.Form):
     user = forms.ModelChoiceField(label="用户", queryset=User.objects.none(), required=False)
     kind = forms.ChoiceField(label="类型", required=False, choices=[("", "全部")] + PersonalDataAccess.Kind.choices)
-    date_from = forms.DateField(label="起始日期", required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(label="截止日期", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_from = forms.DateField(label="起始日期", required=False, widget=date_input())
+    date_to = forms.DateField(label="截止日期", required=False, widget=date_input())
 
     def __init__(self, *args, actor, **kwargs):
         super().__init__(*args, **kwargs)

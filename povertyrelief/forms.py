@@ -10,6 +10,12 @@ from .permissions import restrict
 EMPTY_LABEL = "—— 请选择 ——"
 
 
+def date_input() -> forms.DateInput:
+    """The browser's date picker (<input type="date">), which needs ISO
+    dates whatever the locale would format (2024/10/08 shows as empty)."""
+    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
 class ChineseFormMixin:
     """Replaces Django's English "---------" empty choice with Chinese."""
 

@@ -3,7 +3,7 @@ from django.contrib.auth import password_validation
 
 from villages.models import Area
 
-from .forms import ChineseFormMixin
+from .forms import ChineseFormMixin, date_input
 from .models import ROLE_AREA_LEVEL, Role, User
 from .permissions import restrict
 
@@ -74,8 +74,8 @@ class AuditSearchForm(ChineseFormMixin, forms.Form):
         label="操作", required=False, choices=[("", "全部"), ("0", "新增"), ("1", "修改"), ("2", "删除")]
     )
     model = forms.ChoiceField(label="数据类型", required=False)
-    date_from = forms.DateField(label="起始日期", required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(label="截止日期", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_from = forms.DateField(label="起始日期", required=False, widget=date_input())
+    date_to = forms.DateField(label="截止日期", required=False, widget=date_input())
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -1,6 +1,6 @@
 from django import forms
 
-from povertyrelief.forms import ChineseFormMixin, ScopedModelForm
+from povertyrelief.forms import ChineseFormMixin, ScopedModelForm, date_input
 from povertyrelief.validators import validate_phone
 
 from .fields import AreaChoiceField
@@ -27,8 +27,8 @@ class WorkTeamForm(ScopedModelForm):
             "end_date",
         ]
         widgets = {
-            "start_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-            "end_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "start_date": date_input(),
+            "end_date": date_input(),
             "members": forms.Textarea(attrs={"rows": 4}),
         }
 

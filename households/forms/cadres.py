@@ -3,7 +3,7 @@ from datetime import date
 
 from django import forms
 
-from povertyrelief.forms import ChineseFormMixin, ScopedModelForm
+from povertyrelief.forms import ChineseFormMixin, ScopedModelForm, date_input
 from povertyrelief.permissions import restrict
 from povertyrelief.validators import validate_phone
 
@@ -13,11 +13,6 @@ from ..services.cadres import photo_check
 from .fields import CadreChoiceField
 
 NUMBER_SEPARATORS = re.compile(r"[\s,，、;；]+")
-
-
-def date_input() -> forms.DateInput:
-    # ISO format: <input type="date"> ignores the locale's 2024/10/08.
-    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class CadreForm(ScopedModelForm):

@@ -6,7 +6,7 @@ from django import forms
 from django.db.models import Q
 from django.utils import timezone
 
-from povertyrelief.forms import EMPTY_LABEL, ChineseFormMixin, ScopedModelForm
+from povertyrelief.forms import EMPTY_LABEL, ChineseFormMixin, ScopedModelForm, date_input
 from povertyrelief.permissions import restrict
 from villages.fields import AreaChoiceField
 from villages.models import AreaLevel
@@ -23,7 +23,6 @@ from ..selectors.measures import parse_household_numbers
 from .fields import CadreChoiceField, GroupedCategoryField
 from .fields import year_choices as _year_choices
 
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 DONE_NEEDS_DATE = "已落实的措施须填写落实日期。"
 
 
@@ -55,7 +54,7 @@ class MeasureForm(ScopedModelForm):
         model = Measure
         fields = ["year", "category", "member", "content", "amount", "planned_date", "done_date", "status", "cadre"]
         field_classes = {"category": GroupedCategoryField, "cadre": CadreChoiceField}
-        widgets = {"planned_date": DATE, "done_date": DATE, "year": forms.Select}
+        widgets = {"planned_date": date_input(), "done_date": date_input(), "year": forms.Select}
         help_texts = {
             "member": "措施落实到具体成员时选择（如教育、健康类），否则留空",
             "amount": "单位：元，可留空",
@@ -102,8 +101,8 @@ class MeasureBulkForm(ChineseFormMixin, forms.Form):
     content = forms.CharField(label="帮扶内容", max_length=200)
     amount = forms.DecimalField(label="每户金额(元)", required=False, min_value=0, max_digits=14, decimal_places=2)
     status = forms.ChoiceField(label="状态", choices=MeasureStatus.choices, initial=MeasureStatus.PLANNED)
-    planned_date = forms.DateField(label="计划日期", required=False, widget=DATE)
-    done_date = forms.DateField(label="落实日期", required=False, widget=DATE, help_text="状态为“已落实”时必填")
+    planned_date = forms.DateField(label="计划日期", required=False, widget=date_input())
+    done_date = forms.DateField(label="落实日期", required=False, widget=date_input(), help_text="状态为“已落实”时必填")
     cadre = CadreChoiceField(label="责任人", required=False, queryset=Cadre.objects.none())
     numbers = forms.CharField(
         label="户编号", required=False, widget=forms.Textarea(attrs={"rows": 8, "placeholder": "每行一个户编号"}),

@@ -6,10 +6,9 @@ from __future__ import annotations
 from django import forms
 from django.utils import timezone
 
-from povertyrelief.forms import ChineseFormMixin
+from povertyrelief.forms import ChineseFormMixin, date_input
 
 from ..models import Monitoring, MonitoringStage
-from .measures import DATE
 
 
 class MonitoringCreateForm(ChineseFormMixin, forms.ModelForm):
@@ -18,7 +17,7 @@ class MonitoringCreateForm(ChineseFormMixin, forms.ModelForm):
     class Meta:
         model = Monitoring
         fields = ["object_type", "risk_description", "signal_kind", "signal_date"]
-        widgets = {"signal_date": DATE, "risk_description": forms.Textarea(attrs={"rows": 4})}
+        widgets = {"signal_date": date_input(), "risk_description": forms.Textarea(attrs={"rows": 4})}
         help_texts = {
             "risk_description": "如：因病住院自付费用高、务工收入中断、遭受自然灾害等",
             "signal_date": "农户申报、干部排查或部门预警首次发现风险的日期；县级审定须在规定天数（一般15天）内完成",
@@ -34,7 +33,7 @@ class MonitoringCreateForm(ChineseFormMixin, forms.ModelForm):
 class MonitoringUpdateForm(MonitoringCreateForm):
     class Meta(MonitoringCreateForm.Meta):
         fields = ["object_type", "risk_description", "signal_kind", "signal_date", "income_stable_since", "no_labour_capacity"]
-        widgets = {**MonitoringCreateForm.Meta.widgets, "income_stable_since": DATE}
+        widgets = {**MonitoringCreateForm.Meta.widgets, "income_stable_since": date_input()}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -64,7 +63,7 @@ class MonitoringStepForm(ChineseFormMixin, forms.Form):
         "identified": [("approve", "审定纳入监测"), ("reject", "不予纳入"), ("return", "退回乡镇重新审核")],
     }
 
-    date = forms.DateField(label="日期", widget=DATE)
+    date = forms.DateField(label="日期", widget=date_input())
     decision = forms.ChoiceField(label="审核意见", choices=[], widget=forms.RadioSelect, required=False)
     reason = forms.CharField(label="意见或退回原因", max_length=200, required=False, widget=forms.Textarea(attrs={"rows": 2}))
     returned_to_poverty = forms.BooleanField(
@@ -95,7 +94,7 @@ class MonitoringStepForm(ChineseFormMixin, forms.Form):
 
 
 class MonitoringEliminateForm(ChineseFormMixin, forms.Form):
-    on_date = forms.DateField(label="风险消除时间", widget=DATE)
+    on_date = forms.DateField(label="风险消除时间", widget=date_input())
 
     def clean_on_date(self):
         day = self.cleaned_data["on_date"]

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django import forms
 from django.utils import timezone
 
-from povertyrelief.forms import ChineseFormMixin
+from povertyrelief.forms import ChineseFormMixin, date_input
 from povertyrelief.models import User
 from villages.fields import AreaChoiceField
 from villages.models import AreaLevel
@@ -75,14 +75,14 @@ class CardBatchForm(SmallWidgetsMixin, ChineseFormMixin, forms.Form):
 
 
 class HandoverForm(SmallWidgetsMixin, CardSelectionForm):
-    handed_over_on = forms.DateField(label="发放日期", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    handed_over_on = forms.DateField(label="发放日期", widget=date_input())
     handed_over_by = forms.CharField(label="发放人", max_length=30)
 
 
 class PublicityForm(SmallWidgetsMixin, ChineseFormMixin, forms.Form):
     kind = forms.ChoiceField(label="名单", choices=list(PUBLICITY_KINDS.items()))
     village = AreaChoiceField(label="村", level=AreaLevel.VILLAGE)
-    start = forms.DateField(label="公示开始日期", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    start = forms.DateField(label="公示开始日期", widget=date_input())
     days = forms.IntegerField(label="公示天数", min_value=1, max_value=60, required=False)
 
     def __init__(self, *args, user: User, **kwargs):

@@ -9,7 +9,7 @@ import copy
 from django import forms
 from django.core.exceptions import ValidationError
 
-from povertyrelief.forms import EMPTY_LABEL, ChineseFormMixin, ScopedModelForm, add_service_errors
+from povertyrelief.forms import EMPTY_LABEL, ChineseFormMixin, ScopedModelForm, add_service_errors, date_input
 from povertyrelief.masking import keep_placeholder, mask_value
 from povertyrelief.validators import normalise_id_number, validate_id_number
 from villages.fields import AreaChoiceField
@@ -18,7 +18,6 @@ from villages.models import AreaLevel
 from ..models import Household, LeaveReason, Member, Relation
 from ..services.registry import STATUS_FIELDS, household_validate, id_owner_message, may_set_status
 
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 PHONE_HELP = "11位手机号或 0915-1234567 形式的座机号"
 ID_HELP = "18位居民身份证号，末位X大小写均可；出生日期和性别由身份证号自动得出"
 
@@ -111,7 +110,7 @@ class HouseholdForm(ScopedModelForm):
     class Meta:
         model = Household
         fields = [name for _, names in HOUSEHOLD_SECTIONS for name in names if name != "not_registered"]
-        widgets = {"relocation_date": DATE, "address": forms.TextInput}
+        widgets = {"relocation_date": date_input(), "address": forms.TextInput}
         help_texts = {"phone": PHONE_HELP, "number": "同一行政村内不能重复"}
 
     def __init__(self, *args, user, **kwargs):
@@ -214,7 +213,7 @@ class MemberForm(ChineseFormMixin, forms.ModelForm):
     class Meta:
         model = Member
         fields = [name for _, names in MEMBER_SECTIONS for name in names]
-        widgets = {"birth_date": DATE, "school_exemption": forms.TextInput}
+        widgets = {"birth_date": date_input(), "school_exemption": forms.TextInput}
         help_texts = {
             "sex": "有身份证号时按身份证号确定",
             "birth_date": "有身份证号时按身份证号确定",
@@ -265,7 +264,7 @@ class MemberForm(ChineseFormMixin, forms.ModelForm):
 
 
 class MemberLeaveForm(ChineseFormMixin, forms.Form):
-    left_date = forms.DateField(label="减少日期", widget=DATE)
+    left_date = forms.DateField(label="减少日期", widget=date_input())
     reason = forms.ChoiceField(label="减少原因", choices=[("", EMPTY_LABEL)] + LeaveReason.choices)
     note = forms.CharField(label="说明", max_length=200, required=False, help_text="原因为“其他”时必填，如迁入何处、婚出至何地")
 
