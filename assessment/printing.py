@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 
-from households.models import AnnualStandard, Income, Member
+from households.models import AnnualStandard, Assignment, Income, Member
 from households.selectors.income import county_province
 from households.selectors.printing import mask_document
 from povertyrelief.models import User
@@ -49,6 +49,10 @@ def consent_form_context(*, review: ExitReview) -> dict:
         "head_name": head.name if head else household.head_name,
         "head_document": mask_document(head.id_number or head.disability_cert_number) if head else "",
         "member_count": len(members),
+        "cadres": "、".join(
+            Assignment.objects.filter(household=household, end_date__isnull=True)
+            .order_by("start_date", "pk").values_list("cadre__name", flat=True)
+        ),
         "checks": from_snapshot(review.criteria),
         "per_capita": ledger_cell(income.net_income_per_capita, "money") if income else None,
         "line": ledger_cell(standard.poverty_line, "money") if standard else None,

@@ -83,3 +83,17 @@ def test_the_form_prints_the_criteria_saved_at_the_verification(client_for, pers
     Household.objects.filter(pk=ready.pk).update(safe_drinking_water=False)
     text = flat(client_for(personas.village_x).get(form_url(review)).content)
     assert text.count("√达标") == 7 and "×未达标" not in text
+
+
+def test_the_cadre_signature_line_names_the_current_cadre(client_for, personas, ready, areas):
+    from datetime import date
+
+    from households.models import Assignment, Cadre
+
+    review = walk(personas, ready, to="verified")
+    current = Cadre.objects.create(name="马帮扶", unit="县农业农村局", unit_level="县直", phone="13800001234", area=areas.county)
+    former = Cadre.objects.create(name="牛离任", unit="县农业农村局", unit_level="县直", phone="13800004321", area=areas.county)
+    Assignment.objects.create(household=review.household, cadre=former, start_date=date(2020, 1, 1), end_date=date(2022, 1, 1), end_reason="调离")
+    Assignment.objects.create(household=review.household, cadre=current, start_date=date(2022, 1, 2))
+    text = flat(client_for(personas.village_x).get(form_url(review)).content)
+    assert "（帮扶责任人：马帮扶）" in text and "牛离任" not in text
