@@ -166,6 +166,10 @@ class CardBatchView(PostedActionsMixin, ServiceFormView):
     def get(self, request):
         if "area" not in request.GET:
             return self.page(request, CardBatchForm(user=request.user, initial={"area": _default_area(request.user)}))
+        if not request.GET["area"].strip():
+            form = CardBatchForm(request.GET, user=request.user)
+            form.is_valid()
+            return self.form_invalid(form)
         area = selectors.area_get(actor=request.user, pk=_int_or_404(request.GET.get("area")))
         year = selectors.card_year(request.GET.get("year"))
         households = selectors.area_households(actor=request.user, area=area)

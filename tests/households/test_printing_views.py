@@ -127,6 +127,13 @@ def test_the_batch_page_offers_only_areas_in_reach(client_for, personas, areas):
     assert "城关镇（全乡镇）" in page and "城关镇 张家沟村" in page
 
 
+def test_submitting_the_batch_chooser_without_an_area_asks_for_one(client_for, personas, areas):
+    response = client_for(personas.township_a).get(reverse("households:card_batch"), {"area": "", "year": ""})
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "这个字段是必填项" in page and 'name="area"' in page
+
+
 @pytest.mark.django_db(transaction=True)
 def test_a_township_batch_runs_in_the_background_with_progress(client_for, personas, areas, households):
     more_households(areas.village_x, 2)
