@@ -56,6 +56,10 @@ FRESH_FOR = 600
 # … by the task worker; one it has not delivered after this long is
 # computed in the request instead.
 WORKER_GRACE = 300
+# The worker recomputes one map at most this often: while staff keep writing
+# (every audited change makes every map stale) a county map of 600,000
+# households (6 s) would otherwise be recomputed back to back.
+MIN_INTERVAL = 60
 QUALITY = Figure("quality_issues", "数据质量问题", headline=True, alert=True, help="数据质量规则查出的记录数")
 OWN = "own"
 
@@ -205,7 +209,11 @@ def _ask_worker(*, actor: User, snapshot: MapSnapshot, now: datetime) -> MapSnap
         return None
     from .tasks import refresh_map
 
-    refresh_map.enqueue(snapshot.area_id, snapshot.year, actor.pk)
+    task = refresh_map
+    not_before = snapshot.computed_at + _seconds("DASHBOARD_MIN_INTERVAL", MIN_INTERVAL)
+    if snapshot.data and not_before > now and task.get_backend().supports_defer:
+        task = refresh_map.using(run_after=not_before)
+    task.enqueue(snapshot.area_id, snapshot.year, actor.pk)
     return MapSnapshot.objects.filter(pk=snapshot.pk, refresh_requested_at__isnull=True).first()
 
 

@@ -108,6 +108,28 @@ def test_until_the_worker_runs_the_stale_map_is_shown_and_one_refresh_queued(cou
     assert not fresh.stale and fresh.computed_at > first.computed_at
 
 
+def test_the_worker_recomputes_one_map_at_most_once_a_minute(county, areas, personas, year, queued_tasks, monkeypatch):
+    """Staff writing all day make every map stale again and again: a map
+    computed a moment ago is refreshed a minute after it was computed, one
+    computed long ago at once."""
+    first = area_map(actor=personas.county_admin, area=areas.county, year=year)
+    county.x_poor.phone = "13911112222"
+    _audited_change(county.x_poor, personas.county_admin)
+    assert area_map(actor=personas.county_admin, area=areas.county, year=year).stale
+    (queued,) = queued_tasks.results
+    assert queued.task.run_after == first.computed_at + timedelta(seconds=selectors.MIN_INTERVAL)
+
+    selectors.map_refresh(area_id=areas.county.pk, year=year, user_id=personas.county_admin.pk)
+    queued_tasks.clear()
+    county.x_poor.phone = "13911113333"
+    _audited_change(county.x_poor, personas.county_admin)
+    later = timezone.now() + timedelta(seconds=selectors.MIN_INTERVAL + 1)
+    monkeypatch.setattr(selectors.timezone, "now", lambda: later)
+    assert area_map(actor=personas.county_admin, area=areas.county, year=year).stale
+    (queued,) = queued_tasks.results
+    assert queued.task.run_after is None
+
+
 def test_a_refresh_the_worker_never_delivered_is_done_in_the_request(county, areas, personas, year, queued_tasks, monkeypatch):
     first = area_map(actor=personas.county_admin, area=areas.county, year=year)
     county.x_poor.phone = "13911112222"
