@@ -1,6 +1,7 @@
 """Demo funds for seed_demo: believable sources for each year and level,
 projects at every stage, allocations to projects, villages and household
-measures, and disbursements (most confirmed, some awaiting confirmation, a
+measures (a handful per township, paid per measure: ``demo_measures``), and
+disbursements (most confirmed, some awaiting confirmation, a
 few returned, a few reversed), in proportion to the households (about 3,000
 projects and 30,000 disbursements per 150,000 households).
 
@@ -14,10 +15,10 @@ import time
 from datetime import date, timedelta
 from decimal import ROUND_DOWN, Decimal
 
-from households.models import Measure
 from povertyrelief.demo import DEMO_SEEDERS
 from povertyrelief.models import Role, User
 
+from .demo_measures import measure_allocations, measure_payments
 from .models import STAGE_ORDER, Allocation, AllocationMeasure, Disbursement, FundSource, Project, ProjectStep
 
 YEARS = [2022, 2023, 2024, 2025, 2026]
@@ -179,25 +180,6 @@ class _FundsSeeder:
             ))
         return allocations
 
-    def measure_allocations(self, years: list[int], sources: dict[int, list[FundSource]]) -> list[tuple[Allocation, list[tuple[int, Decimal]]]]:
-        """Allocations to household measures, each measure funded once, with its share."""
-        rng = self.rng
-        shares: list[tuple[Allocation, list[tuple[int, Decimal]]]] = []
-        funded: set[int] = set()
-        for _ in range(max(5, self.project_count // 10)):
-            year = rng.choice(years)
-            village = rng.choice(self.villages)
-            rows = [row for row in Measure.objects.filter(household__village=village, year=year, amount__gt=0)
-                    .order_by("pk").values_list("pk", "amount")[:40] if row[0] not in funded][: rng.randint(3, 15)]
-            funded.update(pk for pk, _ in rows)
-            if not rows:
-                continue
-            source = rng.choice(sources[year])
-            allocation = Allocation(source=source, target="measures", area=village, amount=sum((a for _, a in rows), Decimal("0")),
-                                    date=_day(rng, source.issued_date, date(year, 6, 30)), purpose="到户产业奖补", created_by=self.admin)
-            shares.append((allocation, rows))
-        return shares
-
     def disbursements(self, allocations: list[Allocation], projects: list[Project]) -> list[_Payment]:
         """Confirmed mostly, pending some, returned and reversed a few."""
         rng = self.rng
@@ -207,6 +189,8 @@ class _FundsSeeder:
         for allocation in allocations:
             if allocation.target == "project" and project_stage[allocation.project.pk] < 2:
                 continue
+            if allocation.target == "measures":
+                continue  # paid per measure (demo_measures)
             count = rng.randint(1, per_allocation * 2 - 1) if per_allocation > 1 else 1
             part = (allocation.amount / count / Decimal(rng.choice(["1", "1", "1.25"]))).quantize(CENT, rounding=ROUND_DOWN)
             maker = self.maker_of(self.township_of.get(allocation.area_id, allocation.area_id))
@@ -291,9 +275,14 @@ def seed_funds(*, rng, demo, households: int, log) -> None:
     seeder.save_projects(projects, stages)
     allocations = seeder.project_allocations(projects, stages, sources)
     allocations += seeder.village_allocations(years, sources)
-    shares = seeder.measure_allocations(years, sources)
-    allocations += [allocation for allocation, _ in shares]
+    made = measure_allocations(
+        rng, townships=demo.townships, villages=demo.villages, years=years, sources=sources,
+        per_township=max(3, seeder.project_count // 100), admin=admin,
+    )
     payments = seeder.disbursements(allocations, projects)
+    allocations += [m.allocation for m in made]
+    shares = [(m.allocation, [(pk, amount) for pk, amount, _ in m.shares]) for m in made]
+    payments += [(e.allocation, e, None) for e in measure_payments(rng, made, maker_of=seeder.maker_of, checker=admin)]
     seeder.settle(sources, allocations, payments)
     reversals = _write_books(sources, allocations, shares, payments)
     log(
