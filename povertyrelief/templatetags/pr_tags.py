@@ -25,3 +25,20 @@ def audit_action(entry) -> str:
     from povertyrelief.audit import ACTION_LABELS
 
     return ACTION_LABELS.get(entry.action, str(entry.action))
+
+
+@register.filter
+def small_control(bound_field):
+    """A form field rendered as a small Bootstrap control (for filter bars whose form sets no classes)."""
+    from django import forms
+
+    widget = bound_field.field.widget
+    if widget.attrs.get("class"):
+        return bound_field.as_widget()
+    if isinstance(widget, forms.CheckboxInput):
+        css = "form-check-input"
+    elif isinstance(widget, forms.Select):
+        css = "form-select form-select-sm"
+    else:
+        css = "form-control form-control-sm"
+    return bound_field.as_widget(attrs={"class": css})
