@@ -10,6 +10,7 @@ from django import template
 from django.utils.safestring import mark_safe
 
 from povertyrelief.forms import option_tags
+from povertyrelief.templatetags.pr_tags import money
 
 from ..models import FundLevel
 from ..selectors import measure_funding
@@ -18,12 +19,8 @@ register = template.Library()
 LEVELS = dict(FundLevel.choices)
 
 
-@register.filter
-def money(value) -> str:
-    """12,345.60 (blank when there is no amount)."""
-    if value is None or value == "":
-        return ""
-    return f"{Decimal(value):,.2f}"
+# The funds pages load only this library: the shared money format with it.
+register.filter("money", money)
 
 
 @register.filter

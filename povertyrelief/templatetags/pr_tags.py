@@ -1,6 +1,16 @@
+from decimal import Decimal
+
 from django import template
 
 register = template.Library()
+
+
+@register.filter
+def money(value) -> str:
+    """An amount in 元 as 12,345.60 (blank when there is none)."""
+    if value is None or value == "":
+        return ""
+    return f"{Decimal(value):,.2f}"
 
 
 @register.filter

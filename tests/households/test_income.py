@@ -167,7 +167,7 @@ def test_section_shows_group_totals_and_green_or_red_against_each_years_lines(pe
     # 2020: 3500 under the 4000 line, shown in red with the gap.
     assert '<span class="text-danger fw-semibold">▼ 低于扶贫标准 4000.00 元</span>' in html
     assert "（差 500.00 元）" in html
-    assert '工资性收入</dt><dd class="text-body mb-1">7000.00</dd>' in html
+    assert '工资性收入</dt><dd class="text-body mb-1">7,000.00</dd>' in html
     assert '转移性收入</dt><dd class="text-body mb-1">500.00</dd>' in html
     # 2021 comes before 2020 (newest first), and this year's calculation is offered.
     assert html.index(">2021年") < html.index(">2020年")

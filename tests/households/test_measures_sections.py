@@ -60,7 +60,7 @@ def test_measures_are_grouped_by_year_with_planned_and_done_counts_and_amounts(c
     assert 'id="measures"' in html
     assert "计划脱贫年度 2026" in html
     assert "2026年" in html and "2025年" in html
-    assert "计划 1 · 实施中 0 · 已落实 1；金额 7500.50 元（已落实 6000.00 元，未落实 1500.50 元）" in html
+    assert "计划 1 · 实施中 0 · 已落实 1；金额 7,500.50 元（已落实 6,000.00 元，未落实 1,500.50 元）" in html
     assert "脱贫计划共 3 项" in html
     assert reverse("households:measure_create", args=[household.pk]) in html
 
