@@ -26,6 +26,7 @@ import logging
 import shutil
 import time
 from datetime import timedelta
+from pathlib import Path
 
 from django.conf import settings
 from django.db import DatabaseError, connection, connections
@@ -91,7 +92,12 @@ def _check_worker() -> dict:
 
 def _check_disk() -> dict:
     minimum = settings.HEALTH_MIN_FREE_DISK_MB
-    free = shutil.disk_usage(settings.VAR_DIR).free // (1024 * 1024)
+    # var/ is made on first use (uploads, job files): until then, the disk
+    # it will be made on.
+    where = Path(settings.VAR_DIR)
+    while not where.exists() and where.parent != where:
+        where = where.parent
+    free = shutil.disk_usage(where).free // (1024 * 1024)
     return {"ok": free >= minimum, "free_mb": free, "min_free_mb": minimum}
 
 

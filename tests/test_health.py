@@ -133,6 +133,12 @@ def test_too_little_free_disk_is_named(client, worker_alive, settings):
     assert report["checks"]["disk"]["min_free_mb"] == 10**9
 
 
+def test_a_var_directory_not_made_yet_is_measured_on_the_disk_it_will_be_made_on(client, worker_alive, settings, tmp_path):
+    settings.VAR_DIR = tmp_path / "not-yet" / "var"
+    status, report = probe(client)
+    assert status == 200 and report["checks"]["disk"]["free_mb"] > 0
+
+
 def test_every_failing_part_is_named(client, database_tasks, settings):
     settings.HEALTH_MIN_FREE_DISK_MB = 10**9
     status, report = probe(client)
