@@ -28,11 +28,10 @@ class ReviewChoices(forms.ModelMultipleChoiceField):
         return f"{h.village.name} {h.head_name}户（{h.number}）{review.year}年，户主认可 {review.consented_on:%Y-%m-%d}"
 
 
-class ProposeForm(forms.Form):
+class ProposeForm(ChineseFormMixin, forms.Form):
     """民主评议 of one or more households (one meeting's result), previewed
-    first, then confirmed. (No ChineseFormMixin: it would freeze the
-    household choices before the queryset is set, and nothing here has an
-    empty choice to translate.)"""
+    first, then confirmed. (ChineseFormMixin for its date bounds: it leaves
+    model choice fields' querysets alone, so the households set below show.)"""
 
     year = forms.TypedChoiceField(label="退出年度", coerce=int)
     date = _date("民主评议日期")

@@ -77,7 +77,7 @@ class ProjectForm(ChineseFormMixin, forms.ModelForm):
         return list(found.values())
 
 
-class ProjectAdvanceForm(forms.Form):
+class ProjectAdvanceForm(ChineseFormMixin, forms.Form):
     date = forms.DateField(label="日期", widget=date_input())
     note = forms.CharField(label="说明", max_length=200, required=False)
 
@@ -138,7 +138,7 @@ class AllocationForm(ChineseFormMixin, forms.Form):
         return cleaned
 
 
-class AllocationEditForm(forms.Form):
+class AllocationEditForm(ChineseFormMixin, forms.Form):
     """What an allocation may be corrected in: its amount (not for household
     measures, whose shares make it up), date, document and purpose."""
 
@@ -156,7 +156,7 @@ class AllocationEditForm(forms.Form):
             self.fields["amount"].help_text = f"已拨付与待确认合计 {held:,.2f} 元，分配金额不能少于此数"
 
 
-class DisbursementForm(forms.Form):
+class DisbursementForm(ChineseFormMixin, forms.Form):
     """A disbursement with its one-time token: the page carries a fresh one;
     the same form posted twice carries the same one and pays once."""
 

@@ -1,4 +1,5 @@
 from collections.abc import Callable, Iterable
+from datetime import date
 from html import escape
 
 from django import forms
@@ -8,6 +9,15 @@ from django.core.exceptions import ValidationError
 from .permissions import restrict
 
 EMPTY_LABEL = "—— 请选择 ——"
+# No date the registry records lies outside these (a birth year before 1900
+# is already refused in ID numbers); 0001-01-01 or 9999-12-31 is a slip, and
+# a step's deadline computed from it would not exist.
+EARLIEST_DATE, LATEST_DATE = date(1900, 1, 1), date(2100, 12, 31)
+
+
+def validate_sane_date(value: date) -> None:
+    if value and not EARLIEST_DATE <= value <= LATEST_DATE:
+        raise ValidationError(f"日期 {value:%Y-%m-%d} 不合理，应在 {EARLIEST_DATE:%Y-%m-%d} 至 {LATEST_DATE:%Y-%m-%d} 之间。")
 
 
 def date_input() -> forms.DateInput:
@@ -17,11 +27,14 @@ def date_input() -> forms.DateInput:
 
 
 class ChineseFormMixin:
-    """Replaces Django's English "---------" empty choice with Chinese."""
+    """Replaces Django's English "---------" empty choice with Chinese, and
+    keeps every date between EARLIEST_DATE and LATEST_DATE."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
+            if isinstance(field, forms.DateField):
+                field.validators.append(validate_sane_date)
             if isinstance(field, forms.ModelChoiceField) and field.empty_label is not None:
                 field.empty_label = EMPTY_LABEL
             elif isinstance(field, forms.ChoiceField) and not isinstance(field, forms.ModelChoiceField):
