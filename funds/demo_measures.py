@@ -39,10 +39,10 @@ class MeasureAllocation:
 
 
 def _day(rng, start: date, end: date) -> date:
-    end = min(end, date.today())
-    if end <= start:
-        return start
-    return start + timedelta(days=rng.randint(0, (end - start).days))
+    # funds.demo imports this module: its helper is looked up when first used.
+    from .demo import _day as day_between
+
+    return day_between(rng, start, end)
 
 
 def _candidates(village_id: int, year: int, funded: set[int]) -> list[tuple[int, Decimal, str]]:
