@@ -110,6 +110,20 @@ class Card:
     dense: bool = False
     footer: str = field(default="")
 
+    @property
+    def address(self) -> str:
+        """住址: the area, the group and the street address, without saying
+        the village (and group) twice when the address already starts with
+        them, as addresses from the national system often do."""
+        household = self.household
+        address = (household.address or "").strip()
+        village = household.village.name
+        if address.startswith(village):
+            return self.area_name.removesuffix(village) + address
+        if household.group and address.startswith(household.group):
+            return self.area_name + address
+        return " ".join(part for part in (f"{self.area_name}{household.group}", address) if part)
+
 
 def _member_row(member: Member, on: date) -> CardMember:
     health = member.health

@@ -186,6 +186,21 @@ def family(areas, work_teams):
     return full_household(areas.village_x, "6104991012010009")
 
 
+@pytest.mark.parametrize(
+    "address, printed",
+    [
+        ("张家沟村三组18号", "秦川县城关镇张家沟村三组18号"),  # the village once, not twice
+        ("三组18号", "秦川县城关镇张家沟村三组18号"),
+        ("张家沟三组18号", "秦川县城关镇张家沟村三组 张家沟三组18号"),
+        ("", "秦川县城关镇张家沟村三组"),
+    ],
+)
+def test_the_cards_address_names_the_village_once(family, work_teams, address, printed):
+    Household.objects.filter(pk=family.pk).update(group="三组", address=address)
+    text = pdf_text(card_pdf(Household.objects.get(pk=family.pk)))
+    assert printed in text and "张家沟村三组 张家沟村" not in text
+
+
 def test_a_card_prints_what_the_household_must_know(family, work_teams):
     text = pdf_text(card_pdf(family))
     assert f"{THIS_YEAR}年精准扶贫明白卡" in text
