@@ -26,7 +26,7 @@
       var c = colour(dataset, index, spec.type);
       return {
         label: dataset.label, data: dataset.data, backgroundColor: c, borderColor: c,
-        borderWidth: line ? 2 : 0, tension: 0.2, pointRadius: line ? 3 : 0
+        borderWidth: line ? 2 : 0, tension: 0, pointRadius: line ? 3 : 0
       };
     });
     var valueAxis = spec.horizontal ? "x" : "y";
