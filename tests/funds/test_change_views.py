@@ -46,7 +46,9 @@ def test_cancelling_asks_first_then_keeps_the_allocation_marked(client_for, pers
 def test_a_cancel_refused_by_the_rules_is_shown_on_the_page(client_for, personas, funds):
     record(personas.township_a, funds.allocation_x, "10.00")
     page = client_for(personas.county_admin).post(reverse("funds:allocation_cancel", args=[funds.allocation_x.pk]), {"reason": "重复"})
-    assert page.status_code == 200 and "只有没有拨付（含待确认）的分配可以撤销" in page.content.decode()
+    assert page.status_code == 200
+    # Once: the form's own error list, not a second alert above it.
+    assert page.content.decode().count("待确认 10.00 元：只有没有拨付（含待确认）的分配可以撤销") == 1
     assert Allocation.objects.get(pk=funds.allocation_x.pk).status == AllocationStatus.ACTIVE
 
 
