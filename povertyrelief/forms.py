@@ -1,8 +1,10 @@
+import re
 from collections.abc import Callable, Iterable
 from datetime import date
 from html import escape
 
 from django import forms
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.safestring import SafeString, mark_safe
 from django.core.exceptions import ValidationError
 
@@ -20,6 +22,37 @@ def validate_sane_date(value: date) -> None:
         raise ValidationError(f"日期 {value:%Y-%m-%d} 不合理，应在 {EARLIEST_DATE:%Y-%m-%d} 至 {LATEST_DATE:%Y-%m-%d} 之间。")
 
 
+# Ids and whole numbers beyond these reach no row and no column: the sqlite3
+# driver raises OverflowError on them (a server error) instead of finding nothing.
+MAX_ROW_ID = 2**63 - 1
+INTEGER_RANGE = (-(2**31), 2**31 - 1)
+WHOLE_NUMBER = re.compile(r"\s*[-+]?\d+\s*")
+
+
+def is_row_id(value) -> bool:
+    """A value that can be a row's id (digits, within 64 bits)."""
+    text = str(value)
+    return text.isdigit() and int(text) <= MAX_ROW_ID
+
+
+def _out_of_range_id(value) -> bool:
+    values = value if isinstance(value, (list, tuple)) else [value]
+    return any(
+        isinstance(v, str) and WHOLE_NUMBER.fullmatch(v) and abs(int(v)) > MAX_ROW_ID for v in values
+    )
+
+
+def _refusing_huge_ids(field: forms.ModelChoiceField) -> Callable:
+    clean = field.clean
+
+    def checked(value):
+        if _out_of_range_id(value):
+            raise ValidationError(field.error_messages["invalid_choice"], code="invalid_choice", params={"value": "该编号"})
+        return clean(value)
+
+    return checked
+
+
 def date_input() -> forms.DateInput:
     """The browser's date picker (<input type="date">), which needs ISO
     dates whatever the locale would format (2024/10/08 shows as empty)."""
@@ -27,14 +60,22 @@ def date_input() -> forms.DateInput:
 
 
 class ChineseFormMixin:
-    """Replaces Django's English "---------" empty choice with Chinese, and
-    keeps every date between EARLIEST_DATE and LATEST_DATE."""
+    """Replaces Django's English "---------" empty choice with Chinese, keeps
+    every date between EARLIEST_DATE and LATEST_DATE, every whole number
+    within a database integer, and refuses an id beyond any row's."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
             if isinstance(field, forms.DateField):
                 field.validators.append(validate_sane_date)
+            if isinstance(field, forms.IntegerField) and not isinstance(field, (forms.DecimalField, forms.FloatField)):
+                if field.max_value is None:
+                    field.validators.append(MaxValueValidator(INTEGER_RANGE[1]))
+                if field.min_value is None:
+                    field.validators.append(MinValueValidator(INTEGER_RANGE[0]))
+            if isinstance(field, forms.ModelChoiceField):
+                field.clean = _refusing_huge_ids(field)
             if isinstance(field, forms.ModelChoiceField) and field.empty_label is not None:
                 field.empty_label = EMPTY_LABEL
             elif isinstance(field, forms.ChoiceField) and not isinstance(field, forms.ModelChoiceField):

@@ -6,7 +6,7 @@ from django import forms
 from django.urls import reverse_lazy
 from django.utils import timezone
 
-from povertyrelief.forms import EMPTY_LABEL
+from povertyrelief.forms import EMPTY_LABEL, is_row_id
 
 FIRST_YEAR = 2014
 
@@ -62,7 +62,7 @@ class CadreSelect(forms.Select):
         """Like the admin's AutocompleteSelect: options only for what is
         chosen (looked up in the field's queryset) and the suggestions."""
         field = self.choices.field
-        chosen = {str(v) for v in value if str(v).isdigit()}
+        chosen = {str(v) for v in value if is_row_id(v)}
         options = []
         if field.empty_label is not None:
             options.append(self.create_option(name, "", field.empty_label, not chosen, 0, attrs=attrs))
