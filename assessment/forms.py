@@ -65,7 +65,7 @@ class StepForm(ChineseFormMixin, forms.Form):
         self.fields["date"].label = date_label
 
 
-class PublicityBatchForm(forms.Form):
+class PublicityBatchForm(ChineseFormMixin, forms.Form):
     date = _date("公示开始日期")
     reviews = ReviewChoices(label="公示的户", queryset=ExitReview.objects.none(), widget=forms.CheckboxSelectMultiple)
     confirm = forms.BooleanField(required=False, widget=forms.HiddenInput)

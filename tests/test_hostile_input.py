@@ -437,6 +437,11 @@ FORMS = [
         lambda w: dict(date=str(TODAY)), STEP, target=lambda w: w.publicizable,
     ),
     Spec(
+        "publicity_batch", "village_x", u("assessment:publicity_batch"),
+        lambda w: dict(date=str(TODAY), reviews=[w.publicizable.pk], confirm="1"), {"date": "date", "reviews": "fk"},
+        target=lambda w: w.publicizable,
+    ),
+    Spec(
         "review_publicity_end", "village_x", u("assessment:review_publicity_end", lambda w: w.in_publicity),
         lambda w: dict(date=str(TODAY)), STEP, target=lambda w: w.in_publicity,
     ),
