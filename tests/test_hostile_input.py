@@ -658,3 +658,20 @@ def test_hostile_values_are_refused_in_chinese_and_change_nothing(spec, world, c
             if trouble:
                 found.append(f"{name} = {label}: {trouble[:300]}")
     assert not found, "\n".join(found)
+
+
+@pytest.mark.parametrize("action", ["print", "record", "handover"])
+def test_the_print_queue_refuses_a_household_id_beyond_any_row(action, world, client_for):
+    """The queue's actions take ticked ids, not a form's fields: a refusal
+    comes back as a message on the queue."""
+    client = client_for(world.p.village_x)
+    before = state(FORMS[0], world)
+    response = client.post(
+        reverse("households:print_queue"),
+        {"action": action, "household": [HUGE_INT], "handed_over_on": str(TODAY), "handed_over_by": "张"},
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert state(FORMS[0], world) == before
+    shown = [str(m) for m in response.context["messages"]]
+    assert shown and all(CJK.search(m) for m in shown), shown

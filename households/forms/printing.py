@@ -6,7 +6,7 @@ from __future__ import annotations
 from django import forms
 from django.utils import timezone
 
-from povertyrelief.forms import ChineseFormMixin, date_input
+from povertyrelief.forms import ChineseFormMixin, date_input, is_row_id
 from povertyrelief.models import User
 from villages.fields import AreaChoiceField
 from villages.models import AreaLevel
@@ -42,7 +42,8 @@ class CardYearField(forms.Field):
 
 class HouseholdIdsField(forms.Field):
     """The ticked households of a list (``household=`` repeated); anything
-    that is not a number is left out."""
+    that is not a row's id (not a number, or beyond 64 bits, which SQLite's
+    driver cannot even look up) is left out."""
 
     widget = forms.MultipleHiddenInput
 
@@ -50,10 +51,10 @@ class HouseholdIdsField(forms.Field):
         super().__init__(required=False, **kwargs)
 
     def to_python(self, value) -> list[int]:
-        return [int(v) for v in value or [] if str(v).isdigit()]
+        return [int(v) for v in value or [] if is_row_id(v)]
 
 
-class CardRecordForm(forms.Form):
+class CardRecordForm(ChineseFormMixin, forms.Form):
     """打印登记 of one household's, or a whole area's, cards."""
 
     year = CardYearField()
