@@ -13,6 +13,7 @@ from django.utils.http import content_disposition_header
 from django.views import View
 
 from povertyrelief.audit import history_for
+from povertyrelief.forms import is_row_id
 from povertyrelief.permissions import require
 from povertyrelief.views_base import ScopedMixin, ServiceFormView
 
@@ -210,7 +211,8 @@ class AllocationCreateView(ServiceFormView):
     success_message = "已分配 {result.amount:,.2f} 元：{result.target_label}。"
 
     def get_form_kwargs_extra(self) -> dict:
-        measure_filter = {k: self.request.GET.get(k) for k in ("village", "year") if str(self.request.GET.get(k, "")).isdigit()}
+        # An id beyond 64 bits is no row's: SQLite's driver fails on it rather than find nothing.
+        measure_filter = {k: self.request.GET.get(k) for k in ("village", "year") if is_row_id(self.request.GET.get(k, ""))}
         return {"measure_filter": measure_filter}
 
     def get_initial(self):

@@ -675,3 +675,11 @@ def test_the_print_queue_refuses_a_household_id_beyond_any_row(action, world, cl
     assert state(FORMS[0], world) == before
     shown = [str(m) for m in response.context["messages"]]
     assert shown and all(CJK.search(m) for m in shown), shown
+
+
+@pytest.mark.parametrize("query", [f"?target=measures&village={HUGE_INT}&year={Y}", f"?village={HUGE_INT}&year={HUGE_INT}&source={HUGE_INT}"])
+def test_the_allocation_page_given_an_id_beyond_any_row_offers_no_measures(query, world, client_for):
+    """The page lists a village's measures named in its address; an id no row can have names none."""
+    response = client_for(world.p.county_admin).get(reverse("funds:allocation_create") + query)
+    assert response.status_code == 200
+    assert not response.context["form"].fields["measures"].queryset.exists()
