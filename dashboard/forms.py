@@ -1,5 +1,6 @@
 from django import forms
 
+from povertyrelief.forms import ChineseFormMixin
 from villages.models import AreaLevel
 from villages.selectors import area_options
 
@@ -8,7 +9,7 @@ from .models import AnnualTarget
 FIELDS = (("households", "脱贫户数"), ("people", "脱贫人数"), ("villages", "退出贫困村"))
 
 
-class TargetsForm(forms.Form):
+class TargetsForm(ChineseFormMixin, forms.Form):
     """One row per township of the user's area: households, people and
     villages to exit in ``year`` (blank = no target)."""
 

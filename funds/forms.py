@@ -180,14 +180,14 @@ class DisbursementForm(ChineseFormMixin, forms.Form):
             del self.fields["measure"]
 
 
-class ReasonForm(forms.Form):
+class ReasonForm(ChineseFormMixin, forms.Form):
     reason = forms.CharField(label="原因", max_length=200, widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class WithdrawForm(forms.Form):
+class WithdrawForm(ChineseFormMixin, forms.Form):
     reason = forms.CharField(label="撤回原因", max_length=150, required=False, widget=forms.Textarea(attrs={"rows": 2}),
                              help_text="可不填")
 
 
-class ConfirmForm(forms.Form):
+class ConfirmForm(ChineseFormMixin, forms.Form):
     """Confirming takes no input: the button is the decision."""

@@ -18,5 +18,5 @@ class AttachmentUploadForm(ChineseFormMixin, forms.Form):
     )
 
 
-class AttachmentDeleteForm(forms.Form):
+class AttachmentDeleteForm(ChineseFormMixin, forms.Form):
     """Deleting takes no input: the button is the decision."""
