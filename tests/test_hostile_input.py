@@ -261,6 +261,11 @@ HOUSEHOLD = dict(
     identification_year="2016", attribute="一般贫困户", main_cause="因病", status="0", housing_safety="安全",
     safe_drinking_water="true", has_electricity="true", road_to_home="unknown", farmland_mu="3.5",
 )
+def on(name: str, persona: str, url_name: str, obj: Callable, data: dict, fields: dict) -> Spec:
+    """A row acting on one object: its page's, which a refusal must leave as it was."""
+    return Spec(name, persona, u(url_name, obj), lambda w: data, fields, target=obj)
+
+
 X, Z = (lambda w: w.a.village_x.pk), (lambda w: w.a.village_z.pk)
 Y = TODAY.year
 STEP = {"date": "date", "note": "text"}
@@ -428,122 +433,60 @@ FORMS = [
         {"village": "fk", "leader_name": "text", "start_date": "date", "end_date": "date"},
         target=lambda w: w.teams.x, other={"village": Z},
     ),
-    Spec(
-        "review_consent", "village_x", u("assessment:review_consent", lambda w: w.consentable),
-        lambda w: dict(date=str(TODAY), note="户主签字"), STEP, target=lambda w: w.consentable,
-    ),
-    Spec(
-        "review_publicity_start", "village_x", u("assessment:review_publicity_start", lambda w: w.publicizable),
-        lambda w: dict(date=str(TODAY)), STEP, target=lambda w: w.publicizable,
-    ),
+    on("review_consent", "village_x", "assessment:review_consent", lambda w: w.consentable, dict(date=str(TODAY), note="户主签字"), STEP),
     Spec(
         "publicity_batch", "village_x", lambda w: w.publicizable and reverse("assessment:publicity_batch"),
         lambda w: dict(date=str(TODAY), reviews=[w.publicizable.pk], confirm="1"), {"date": "date", "reviews": "fk"},
         target=lambda w: w.publicizable,
     ),
-    Spec(
-        "review_publicity_end", "village_x", u("assessment:review_publicity_end", lambda w: w.in_publicity),
-        lambda w: dict(date=str(TODAY)), STEP, target=lambda w: w.in_publicity,
-    ),
-    Spec(
-        "objection_create", "village_x", u("assessment:objection_create", lambda w: w.in_publicity),
-        lambda w: dict(received_on=str(TODAY), objector="张某", content="家中有人在外务工收入未计入"),
-        {"received_on": "date", "objector": "text", "content": "text"}, target=lambda w: w.in_publicity,
-    ),
-    Spec(
-        "objection_decide", "village_x", u("assessment:objection_decide", lambda w: w.objection),
-        lambda w: dict(day=str(TODAY), decision="rejected", note="经核实收入已计入"),
-        {"day": "date", "decision": "choice", "note": "text"}, target=lambda w: w.objection,
-    ),
-    Spec(
-        "review_township", "township_a", u("assessment:review_township", lambda w: w.publicized),
-        lambda w: dict(date=str(TODAY), decision="approve"), DECISION, target=lambda w: w.publicized,
-    ),
-    Spec(
-        "review_county", "county_admin", u("assessment:review_county", lambda w: w.township_approved),
-        lambda w: dict(date=str(TODAY), decision="approve"), {**DECISION, "third_party_result": "choice", "third_party_note": "text"},
-        target=lambda w: w.township_approved,
-    ),
-    Spec(
-        "review_announce", "county_admin", u("assessment:review_announce", lambda w: w.county_approved),
-        lambda w: dict(date=str(TODAY)), STEP, target=lambda w: w.county_approved,
-    ),
+    on("review_publicity_start", "village_x", "assessment:review_publicity_start", lambda w: w.publicizable, dict(date=str(TODAY)), STEP),
+    on("review_publicity_end", "village_x", "assessment:review_publicity_end", lambda w: w.in_publicity, dict(date=str(TODAY)), STEP),
+    on("objection_create", "village_x", "assessment:objection_create", lambda w: w.in_publicity,
+       dict(received_on=str(TODAY), objector="张某", content="家中有人在外务工收入未计入"),
+       {"received_on": "date", "objector": "text", "content": "text"}),
+    on("objection_decide", "village_x", "assessment:objection_decide", lambda w: w.objection,
+       dict(day=str(TODAY), decision="rejected", note="经核实收入已计入"), {"day": "date", "decision": "choice", "note": "text"}),
+    on("review_township", "township_a", "assessment:review_township", lambda w: w.publicized, dict(date=str(TODAY), decision="approve"),
+       DECISION),
+    on("review_county", "county_admin", "assessment:review_county", lambda w: w.township_approved,
+       dict(date=str(TODAY), decision="approve"), {**DECISION, "third_party_result": "choice", "third_party_note": "text"}),
+    on("review_announce", "county_admin", "assessment:review_announce", lambda w: w.county_approved, dict(date=str(TODAY)), STEP),
     Spec(
         "checklist_create", "county_admin", u("assessment:checklist_create"),
         lambda w: dict(name="通组道路", description="通组道路硬化", sort_order="9", active="on"),
         {"name": "text", "description": "text", "sort_order": "int"},
     ),
-    Spec(
-        "checklist_update", "county_admin", u("assessment:checklist_update", lambda w: w.checklist[0]),
-        lambda w: dict(sort_order="7"), {"name": "text", "sort_order": "int"}, target=lambda w: w.checklist[0],
-    ),
+    on("checklist_update", "county_admin", "assessment:checklist_update", lambda w: w.checklist[0], dict(sort_order="7"),
+       {"name": "text", "sort_order": "int"}),
     Spec(
         "category_create", "county_admin", u("households:category_create"),
         lambda w: dict(group="产业扶贫", name="光伏收益分红", sort_order="5", active="on"),
         {"group": "choice", "name": "text", "sort_order": "int"},
     ),
-    Spec(
-        "category_update", "county_admin", u("households:category_update", lambda w: w.category),
-        lambda w: dict(sort_order="3"), {"group": "choice", "name": "text", "sort_order": "int"}, target=lambda w: w.category,
-    ),
-    Spec(
-        "user_update", "county_admin", u("user_update", lambda w: w.p.village_x),
-        lambda w: dict(last_name="赵", phone="13800000012"),
-        {"last_name": "text", "first_name": "text", "phone": "text", "role": "choice", "area": "fk"},
-        target=lambda w: w.p.village_x,
-    ),
+    on("category_update", "county_admin", "households:category_update", lambda w: w.category, dict(sort_order="3"),
+       {"group": "choice", "name": "text", "sort_order": "int"}),
+    on("user_update", "county_admin", "user_update", lambda w: w.p.village_x, dict(last_name="赵", phone="13800000012"),
+       {"last_name": "text", "first_name": "text", "phone": "text", "role": "choice", "area": "fk"}),
     Spec(
         "targets", "county_admin", lambda w: reverse("dashboard:target_edit") + f"?year={Y}",
         lambda w: {f"households_{w.a.township_a.pk}": "40", f"people_{w.a.township_a.pk}": "120"},
         lambda w: {f"{key}_{w.a.township_a.pk}": "int" for key in ("households", "people", "villages")},
     ),
-    Spec(
-        "assignment_end", "township_a", u("households:assignment_end", lambda w: w.assignment_x),
-        lambda w: dict(end_date=str(TODAY), end_reason="干部调离"), {"end_date": "date", "end_reason": "text"},
-        target=lambda w: w.assignment_x,
-    ),
-    Spec(
-        "member_make_head", "village_x", u("households:member_make_head", lambda w: w.member_x),
-        lambda w: dict(old_head_relation="之父"), {"old_head_relation": "choice"}, target=lambda w: w.member_x,
-    ),
-    Spec(
-        "monitoring_eliminate", "village_x", u("households:monitoring_eliminate", lambda w: w.eliminable),
-        lambda w: dict(on_date=str(TODAY)), {"on_date": "date"}, target=lambda w: w.eliminable,
-    ),
-    Spec(
-        "income_update", "village_x", u("households:income_update", lambda w: w.income_x3),
-        lambda w: dict(wage_migrant_work="15000.00"),
-        {"year": "int", "wage_migrant_work": "money", "prop_rent": "money", "household_size": "int"},
-        target=lambda w: w.income_x3,
-    ),
-    Spec(
-        "attachment_delete", "village_x", u("households:attachment_delete", lambda w: w.attachment), lambda w: {}, {},
-        target=lambda w: w.attachment,
-    ),
-    Spec(
-        "disbursement_confirm", "admin2", u("funds:disbursement_confirm", lambda w: w.pending), lambda w: {}, {},
-        target=lambda w: w.pending,
-    ),
-    Spec(
-        "disbursement_return", "admin2", u("funds:disbursement_reject", lambda w: w.pending),
-        lambda w: dict(reason="凭证号有误"), REASON, target=lambda w: w.pending,
-    ),
-    Spec(
-        "disbursement_withdraw", "county_admin", u("funds:disbursement_withdraw", lambda w: w.pending),
-        lambda w: dict(reason="金额录错"), REASON, target=lambda w: w.pending,
-    ),
-    Spec(
-        "disbursement_reverse", "county_admin", u("funds:disbursement_reverse", lambda w: w.confirmed),
-        lambda w: dict(reason="重复拨付"), REASON, target=lambda w: w.confirmed,
-    ),
-    Spec(
-        "allocation_cancel", "county_admin", u("funds:allocation_cancel", lambda w: w.allocation_x),
-        lambda w: dict(reason="项目调整"), REASON, target=lambda w: w.allocation_x,
-    ),
-    Spec(
-        "project_advance", "county_admin", u("funds:project_advance", lambda w: w.project_x),
-        lambda w: dict(date=str(TODAY), note="开工"), {"date": "date", "note": "text"}, target=lambda w: w.project_x,
-    ),
+    on("assignment_end", "township_a", "households:assignment_end", lambda w: w.assignment_x,
+       dict(end_date=str(TODAY), end_reason="干部调离"), {"end_date": "date", "end_reason": "text"}),
+    on("member_make_head", "village_x", "households:member_make_head", lambda w: w.member_x, dict(old_head_relation="之父"),
+       {"old_head_relation": "choice"}),
+    on("monitoring_eliminate", "village_x", "households:monitoring_eliminate", lambda w: w.eliminable, dict(on_date=str(TODAY)),
+       {"on_date": "date"}),
+    on("income_update", "village_x", "households:income_update", lambda w: w.income_x3, dict(wage_migrant_work="15000.00"),
+       {"year": "int", "wage_migrant_work": "money", "prop_rent": "money", "household_size": "int"}),
+    on("attachment_delete", "village_x", "households:attachment_delete", lambda w: w.attachment, {}, {}),
+    on("disbursement_confirm", "admin2", "funds:disbursement_confirm", lambda w: w.pending, {}, {}),
+    on("disbursement_return", "admin2", "funds:disbursement_reject", lambda w: w.pending, dict(reason="凭证号有误"), REASON),
+    on("disbursement_withdraw", "county_admin", "funds:disbursement_withdraw", lambda w: w.pending, dict(reason="金额录错"), REASON),
+    on("disbursement_reverse", "county_admin", "funds:disbursement_reverse", lambda w: w.confirmed, dict(reason="重复拨付"), REASON),
+    on("allocation_cancel", "county_admin", "funds:allocation_cancel", lambda w: w.allocation_x, dict(reason="项目调整"), REASON),
+    on("project_advance", "county_admin", "funds:project_advance", lambda w: w.project_x, dict(date=str(TODAY), note="开工"), STEP),
 ]
 
 
