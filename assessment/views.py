@@ -14,8 +14,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views import View
 
-from households.views.printing import pdf_response
 from povertyrelief.audit import history_for
+from povertyrelief.pdf import pdf_response
 from povertyrelief.views_base import ScopedMixin, ServiceFormView
 
 from . import printing, selectors, services
@@ -43,10 +43,6 @@ def _filters(request) -> dict:
 
 def _page(request, queryset):
     return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
-
-
-def _year(request) -> int:
-    return exit_year(request.GET.get("year"))
 
 
 # --- household exit reviews -------------------------------------------------------
@@ -364,7 +360,7 @@ class ObjectionDecideView(ServiceFormView):
 
 class VillageListView(ScopedMixin, View):
     def get(self, request):
-        year = _year(request)
+        year = exit_year(request.GET.get("year"))
         villages = selectors.village_list(actor=request.user, year=year, filters=_filters(request))
         page = _page(request, villages)
         for village in page:
@@ -379,7 +375,7 @@ class VillageListView(ScopedMixin, View):
 class VillageDetailView(ScopedMixin, View):
     def get(self, request, pk):
         village = selectors.village_get(actor=request.user, pk=pk)
-        year = _year(request)
+        year = exit_year(request.GET.get("year"))
         standing = selectors.village_standing(actor=request.user, village=village, year=year)
         record = standing.exit
         user = request.user

@@ -5,15 +5,14 @@ one service it calls, and where it goes next."""
 from __future__ import annotations
 
 from django.core.paginator import Paginator
-from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.views import View
 
 from povertyrelief.audit import history_for
 from povertyrelief.forms import is_row_id
+from povertyrelief.pdf import pdf_response
 from povertyrelief.permissions import require
 from povertyrelief.views_base import ScopedMixin, ServiceFormView
 
@@ -172,11 +171,7 @@ class ProjectPublicityPdfView(ScopedMixin, View):
 
         project = selectors.project_get(actor=request.user, pk=pk)
         content = project_publicity_pdf(actor=request.user, project=project)
-        response = HttpResponse(content, content_type="application/pdf")
-        name = f"项目公示_{project.name}_{timezone.localdate():%Y%m%d}.pdf"
-        response["Content-Disposition"] = content_disposition_header(False, name)
-        response["Cache-Control"] = "private, no-store"
-        return response
+        return pdf_response(content, f"项目公示_{project.name}_{timezone.localdate():%Y%m%d}.pdf")
 
 
 # --- allocations -----------------------------------------------------------------

@@ -125,6 +125,15 @@ def fewer_collections():
         gc.set_threshold(*previous)
 
 
+def pdf_response(content: bytes, filename: str) -> HttpResponse:
+    """A PDF shown in the browser (inline) under ``filename``; PDFs carry
+    personal data, so no caching on shared office machines."""
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition_header(False, filename)
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
 def html_to_document(html: str):
     """Lay out HTML (already rendered from a template) into a WeasyPrint document."""
     with fewer_collections():
@@ -321,10 +330,7 @@ class ExportPdfView(ScopedMixin, View):
             messages.info(request, f"共 {total} 行，已转入后台生成 PDF，完成后可在本页下载。")
             return redirect(job)
         content, _ = exporter_pdf(exporter, actor=actor, filters=filters)
-        response = HttpResponse(content, content_type="application/pdf")
-        response["Content-Disposition"] = content_disposition_header(False, exporter_pdf_filename(exporter, actor))
-        response["Cache-Control"] = "private, no-store"
-        return response
+        return pdf_response(content, exporter_pdf_filename(exporter, actor))
 
 
 export_pdf = ExportPdfView.as_view()

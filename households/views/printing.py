@@ -11,15 +11,15 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import content_disposition_header, urlencode
+from django.utils.http import urlencode
 from django.views import View
 
 from povertyrelief.exports import area_full_name
-from povertyrelief.pdf import html_to_pdf
+from povertyrelief.pdf import html_to_pdf, pdf_response
 from povertyrelief.permissions import restrict
 from povertyrelief.views_base import PostedActionsMixin, ScopedMixin, ServiceFormView
 from villages.models import Area, AreaLevel
@@ -35,14 +35,6 @@ from ..services import printing as services
 
 # A village larger than this is printed in the background like a township.
 INLINE_MAX_CARDS = 80
-
-
-def pdf_response(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type="application/pdf")
-    response["Content-Disposition"] = content_disposition_header(False, filename)
-    # Cards carry personal data: no caching on shared office machines.
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 def _int_or_404(value) -> int:
