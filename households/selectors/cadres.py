@@ -31,6 +31,14 @@ def _flag(value) -> bool | None:
     return {"1": True, "0": False}.get(str(value or ""))
 
 
+def _matching(cadres: QuerySet[Cadre], query: str | None) -> QuerySet[Cadre]:
+    """Those whose name, unit or phone contains ``query`` (all when blank)."""
+    query = (query or "").strip()
+    if not query:
+        return cadres
+    return cadres.filter(Q(name__contains=query) | Q(unit__contains=query) | Q(phone__contains=query))
+
+
 def cadre_list(*, actor, filters: dict) -> QuerySet[Cadre]:
     """Cadres the actor may see, each with ``current_households``: the number
     of households inside the actor's area the cadre helps now (a county cadre
@@ -46,9 +54,7 @@ def cadre_list(*, actor, filters: dict) -> QuerySet[Cadre]:
             distinct=True,
         )
     )
-    query = (filters.get("q") or "").strip()
-    if query:
-        cadres = cadres.filter(Q(name__contains=query) | Q(unit__contains=query) | Q(phone__contains=query))
+    cadres = _matching(cadres, filters.get("q"))
     if filters.get("unit_level") in UnitLevel.values:
         cadres = cadres.filter(unit_level=filters["unit_level"])
     active = _flag(filters.get("active"))
@@ -79,11 +85,7 @@ CADRE_SUGGESTIONS = 8
 def cadre_search(*, actor: User, query: str, limit: int = CADRE_SEARCH_LIMIT) -> list[Cadre]:
     """Up to ``limit`` + 1 cadres of ``cadre_choices`` whose name, unit or
     phone contains ``query`` (the extra one tells the picker there are more)."""
-    cadres = cadre_choices(actor=actor)
-    query = query.strip()
-    if query:
-        cadres = cadres.filter(Q(name__contains=query) | Q(unit__contains=query) | Q(phone__contains=query))
-    return list(cadres[: limit + 1])
+    return list(_matching(cadre_choices(actor=actor), query)[: limit + 1])
 
 
 def cadre_suggestions(*, actor: User, choices: QuerySet[Cadre], household: Household | None = None) -> QuerySet[Cadre]:
