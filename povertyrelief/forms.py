@@ -76,12 +76,11 @@ class ChineseFormMixin:
                     field.validators.append(MinValueValidator(INTEGER_RANGE[0]))
             if isinstance(field, forms.ModelChoiceField):
                 field.clean = _refusing_huge_ids(field)
-            if isinstance(field, forms.ModelChoiceField) and field.empty_label is not None:
-                field.empty_label = EMPTY_LABEL
-            elif isinstance(field, forms.ChoiceField) and not isinstance(field, forms.ModelChoiceField):
-                # A model field without an empty label (multiple choice, or
-                # required with an initial) keeps its queryset: a fixed list
-                # would run the query now and hide the one the form sets later.
+                # Its choices stay its queryset (a fixed list would run the
+                # query now and hide the one the form sets later).
+                if field.empty_label is not None:
+                    field.empty_label = EMPTY_LABEL
+            elif isinstance(field, forms.ChoiceField):
                 field.choices = [
                     (value, EMPTY_LABEL if value == "" else label) for value, label in field.choices
                 ]
